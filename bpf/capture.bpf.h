@@ -1,0 +1,545 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Kernel-side core shared by every backend: maps, filters, socket metadata and the
+ * payload copier. A backend only has to say where a message's bytes are (a uc_src)
+ * and which socket sent them; everything after that is identical, so every backend
+ * produces byte-identical records.
+ */
+#ifndef UNIXCAP_CAPTURE_BPF_H
+#define UNIXCAP_CAPTURE_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "unixcap_event.h"
+#include "unixcap_stats.h"
+
+#define AF_UNIX 1
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+#define UC_MAX_SEGS 1024 /* UIO_MAXIOV: the kernel refuses more */
+#define UC_MAX_OTHERS 8  /* destinations remembered per syscall (sendmmsg) */
+
+/*
+ * Clamps a length behind a compiler barrier: clang drops a bound check it can prove
+ * redundant, but the verifier needs to see it to accept the copy size.
+ */
+#define UC_CLAMP(v, max)                                                                       \
+	do {                                                                                   \
+		barrier_var(v);                                                                \
+		if ((v) > (max))                                                               \
+			(v) = (max);                                                           \
+		barrier_var(v);                                                                \
+	} while (0)
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+const volatile struct uc_config cfg = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20); /* resized from -B before load */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, UC_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, UC_MAX_PIDS);
+	__type(key, __u32);
+	__type(value, __u8);
+} filter_pids SEC(".maps");
+
+/* Where a message's bytes are. */
+enum uc_src_kind {
+	UC_SRC_USER_BUF = 1,  /* one user buffer */
+	UC_SRC_USER_IOV,      /* user iovec array, user bytes (syscall arguments) */
+	UC_SRC_KERN_IOV,      /* kernel iovec array, user bytes (ITER_IOVEC) */
+	UC_SRC_KVEC,          /* kernel kvec array, kernel bytes (ITER_KVEC) */
+	UC_SRC_NONE,          /* bytes not addressable (pages): metadata only */
+};
+
+/* A send in flight, saved at entry and completed at exit. */
+struct uc_pending {
+	__u64 sk;        /* struct sock * of the sender */
+	__u64 base;      /* buffer, iovec array, or mmsghdr array */
+	__u64 nr_segs;
+	__u64 skip;      /* bytes already consumed in the first segment (iov_offset) */
+	__u64 dest_name; /* sockaddr_un of an unconnected send, or 0 */
+	__u64 others[UC_MAX_OTHERS]; /* receiving socks seen during the send, in order */
+	__u32 dest_len;
+	__u32 fd;
+	__u16 type;
+	__u8 src_kind;
+	__u8 call;
+	__u8 dest_user; /* dest_name points to user memory */
+	__u8 n_others;
+	__u8 backend;
+	__u8 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32); /* tid */
+	__type(value, struct uc_pending);
+} pending SEC(".maps");
+
+__u64 next_msg_id = 1;
+/* Always 0, but the verifier cannot know it (writable .bss). Loop state seeded through
+ * uc_opaque() is a range, not a constant, so bpf_loop's callback converges in a few
+ * passes instead of being walked once per iteration (1024 segments x 16 chunks). */
+__u64 opaque_zero = 0;
+
+static __always_inline __u64 uc_opaque(__u64 v)
+{
+	return v + opaque_zero;
+}
+
+static __always_inline void stat_inc(__u32 which)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &which);
+	if (v)
+		*v += 1;
+}
+
+static __always_inline bool task_wanted(__u32 pid, __u32 tid)
+{
+	if (pid == cfg.self_tgid)
+		return false;
+	if (cfg.filter_tid && tid != cfg.filter_tid)
+		return false;
+	if (cfg.filter_pids && !bpf_map_lookup_elem(&filter_pids, &pid))
+		return false;
+	return true;
+}
+
+static __always_inline bool type_wanted(__u16 type)
+{
+	return !cfg.filter_type || cfg.filter_type == type;
+}
+
+/* ---- socket metadata -------------------------------------------------------------------- */
+
+static __always_inline __u64 sock_inode(struct sock *sk)
+{
+	if (!sk)
+		return 0;
+	if (bpf_core_field_exists(sk->sk_ino)) {
+		__u64 ino = BPF_CORE_READ(sk, sk_ino);
+		if (ino)
+			return ino;
+	}
+	/* Older kernels: the inode sits right after struct socket in struct socket_alloc. */
+	struct socket *sock = BPF_CORE_READ(sk, sk_socket);
+	if (!sock)
+		return 0;
+	struct socket_alloc *sa =
+		(void *)sock - bpf_core_field_offset(struct socket_alloc, socket);
+	return BPF_CORE_READ(sa, vfs_inode.i_ino);
+}
+
+static __always_inline struct sock *unix_peer(struct sock *sk)
+{
+	return BPF_CORE_READ((struct unix_sock *)sk, peer);
+}
+
+/* The receiving socket seen during the send wins over the connected peer: a connected
+ * datagram socket may still sendto() elsewhere. */
+static __always_inline struct sock *msg_peer(const struct uc_pending *p, __u64 other)
+{
+	if (other)
+		return (struct sock *)other;
+	return unix_peer((struct sock *)p->sk);
+}
+
+/* Copies a bound name; returns its length (abstract names keep their leading NUL). */
+static __always_inline __u16 unix_bound_path(struct sock *sk, char *dst)
+{
+	if (!sk)
+		return 0;
+	struct unix_address *addr = BPF_CORE_READ((struct unix_sock *)sk, addr);
+	if (!addr)
+		return 0;
+	int alen = BPF_CORE_READ(addr, len);
+	if (alen <= (int)sizeof(__u16))
+		return 0;
+	__u64 len = alen - sizeof(__u16); /* 64-bit: the verifier bounds the whole register */
+	UC_CLAMP(len, UC_PATH_MAX);
+	if (bpf_probe_read_kernel(dst, len, &addr->name[0].sun_path))
+		return 0;
+	return len;
+}
+
+/* Copies a sockaddr_un given to sendto/sendmsg; returns the sun_path length. */
+static __always_inline __u16 dest_path(const struct uc_pending *p, char *dst)
+{
+	if (!p->dest_name || p->dest_len <= sizeof(__u16))
+		return 0;
+	__u64 len = p->dest_len - sizeof(__u16);
+	UC_CLAMP(len, UC_PATH_MAX);
+	const void *src = (const void *)(p->dest_name + sizeof(__u16));
+	long err = p->dest_user ? bpf_probe_read_user(dst, len, src)
+				: bpf_probe_read_kernel(dst, len, src);
+	if (err)
+		return 0;
+	/* A filesystem name may carry trailing NULs the caller counted; abstract ones may not. */
+	return len;
+}
+
+static __always_inline __u32 peer_pid_of(struct sock *sk)
+{
+	struct pid *pid = BPF_CORE_READ(sk, sk_peer_pid);
+	if (!pid)
+		return 0;
+	return BPF_CORE_READ(pid, numbers[0].nr);
+}
+
+/* The struct socket behind fd in the current task, if it is an AF_UNIX socket. */
+static __always_inline struct socket *unix_socket_of_fd(__u32 fd)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *file = NULL;
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
+		return NULL;
+	__u16 mode = BPF_CORE_READ(file, f_inode, i_mode);
+	if ((mode & S_IFMT) != S_IFSOCK)
+		return NULL;
+	struct socket *sock = BPF_CORE_READ(file, private_data);
+	if (!sock)
+		return NULL;
+	if (BPF_CORE_READ(sock, sk, __sk_common.skc_family) != AF_UNIX)
+		return NULL;
+	return sock;
+}
+
+/* ---- payload copy ----------------------------------------------------------------------- */
+
+struct uc_seg {
+	__u64 ptr;
+	__u64 len;
+};
+
+static __always_inline int load_seg(const struct uc_pending *p, __u64 idx, struct uc_seg *seg)
+{
+	struct iovec iov = {};
+	const void *at = (const void *)(p->base + idx * sizeof(struct iovec));
+
+	switch (p->src_kind) {
+	case UC_SRC_USER_BUF:
+		if (idx)
+			return -1;
+		seg->ptr = p->base;
+		seg->len = ~0ULL; /* bounded by what the send returned */
+		break;
+	case UC_SRC_USER_IOV:
+		if (bpf_probe_read_user(&iov, sizeof(iov), at))
+			return -1;
+		seg->ptr = (__u64)iov.iov_base;
+		seg->len = iov.iov_len;
+		break;
+	case UC_SRC_KERN_IOV:
+	case UC_SRC_KVEC: /* struct kvec has the same layout as struct iovec */
+		if (bpf_probe_read_kernel(&iov, sizeof(iov), at))
+			return -1;
+		seg->ptr = (__u64)iov.iov_base;
+		seg->len = iov.iov_len;
+		break;
+	default:
+		return -1;
+	}
+	if (idx == 0 && p->skip) {
+		if (p->skip >= seg->len) {
+			seg->len = 0;
+		} else {
+			seg->ptr += p->skip;
+			seg->len -= p->skip;
+		}
+	}
+	return 0;
+}
+
+static __always_inline long read_bytes(const struct uc_pending *p, void *dst, __u64 n, __u64 src)
+{
+	if (p->src_kind == UC_SRC_KVEC)
+		return bpf_probe_read_kernel(dst, n, (const void *)src);
+	return bpf_probe_read_user(dst, n, (const void *)src);
+}
+
+/*
+ * Record sizes come from fixed classes: bpf_ringbuf_reserve() takes only constants,
+ * and one 16 KiB class for a 64-byte message would fill the ring 250 times faster.
+ * The copy happens inside each class so the verifier sees the size bound per class.
+ */
+#define UC_RESERVE_COPY_CLASS(rec, hdr, cls, n, p, src, faults)                                \
+	do {                                                                                   \
+		rec = bpf_ringbuf_reserve(&events, (hdr) + (cls), 0);                          \
+		if (rec) {                                                                     \
+			__u64 _n = (n);                                                        \
+			UC_CLAMP(_n, cls);                                                     \
+			if (_n && read_bytes(p, (void *)(rec) + (hdr), _n, src))               \
+				faults++;                                                      \
+		}                                                                              \
+	} while (0)
+
+#define UC_RESERVE_COPY(rec, hdr, n, p, src, faults)                                           \
+	do {                                                                                   \
+		if ((n) <= 64)                                                                 \
+			UC_RESERVE_COPY_CLASS(rec, hdr, 64, n, p, src, faults);                \
+		else if ((n) <= 512)                                                           \
+			UC_RESERVE_COPY_CLASS(rec, hdr, 512, n, p, src, faults);               \
+		else if ((n) <= 4096)                                                          \
+			UC_RESERVE_COPY_CLASS(rec, hdr, 4096, n, p, src, faults);              \
+		else                                                                           \
+			UC_RESERVE_COPY_CLASS(rec, hdr, UC_CHUNK_MAX, n, p, src, faults);      \
+	} while (0)
+
+struct uc_copy {
+	const struct uc_pending *p;
+	__u64 msg_id;
+	__u64 seg_ptr;
+	__u64 seg_left;
+	__u64 seg_idx;
+	__u64 nr_segs;
+	__u32 offset;
+	__u32 remaining;
+	__u32 tid;
+	__u32 faults;
+};
+
+/* One bpf_loop step: moves to the next segment, or emits one DATA record. */
+static long copy_step(__u32 index, struct uc_copy *c)
+{
+	struct uc_seg seg = {};
+
+	if (c->remaining == 0)
+		return 1;
+	if (c->seg_left == 0) {
+		c->seg_idx++;
+		if (c->seg_idx >= c->nr_segs || load_seg(c->p, c->seg_idx, &seg)) {
+			/* Ran out of segments before the sent length: close the message short. */
+			struct uc_data_rec *end = bpf_ringbuf_reserve(&events, sizeof(*end), 0);
+			if (end) {
+				end->h.kind = UC_REC_DATA;
+				end->h.rflags = UC_RF_LAST;
+				end->h.data_len = 0;
+				end->h.msg_id = c->msg_id;
+				end->h.offset = c->offset;
+				end->h.tid = c->tid;
+				bpf_ringbuf_submit(end, 0);
+			}
+			return 1;
+		}
+		c->seg_ptr = seg.ptr;
+		c->seg_left = seg.len;
+		return 0;
+	}
+
+	__u64 n = c->remaining;
+	if (n > c->seg_left)
+		n = c->seg_left;
+	if (n > UC_CHUNK_MAX)
+		n = UC_CHUNK_MAX;
+
+	struct uc_data_rec *rec = NULL;
+	__u32 faults = 0;
+	UC_RESERVE_COPY(rec, sizeof(struct uc_data_rec), n, c->p, c->seg_ptr, faults);
+	if (faults)
+		c->faults = 1; /* a flag, not a count: a counter would keep the verifier iterating */
+	if (!rec) {
+		stat_inc(UC_STAT_DROP_CHUNKS);
+		return 1;
+	}
+	rec->h.kind = UC_REC_DATA;
+	rec->h.data_len = n;
+	rec->h.msg_id = c->msg_id;
+	rec->h.offset = c->offset;
+	rec->h.tid = c->tid;
+	c->remaining -= n;
+	c->offset += n;
+	c->seg_ptr += n;
+	c->seg_left -= n;
+	rec->h.rflags = c->remaining ? 0 : UC_RF_LAST;
+	bpf_ringbuf_submit(rec, 0);
+	return 0;
+}
+
+static __always_inline bool path_matches(const char *path, __u16 len)
+{
+	if (len < cfg.path_len)
+		return false;
+	/* A filesystem name may be stored with its trailing NUL; an abstract one never is. */
+	if (len > cfg.path_len && !(path[0] != 0 && path[cfg.path_len & 0x7f] == 0))
+		return false;
+	for (int i = 0; i < UC_PATH_MAX; i++) {
+		if (i >= cfg.path_len)
+			break;
+		if (path[i] != cfg.path[i])
+			return false;
+	}
+	return true;
+}
+
+static __always_inline void fill_meta(struct uc_meta *m, const struct uc_pending *p, __u64 other,
+				      __u64 pid_tgid)
+{
+	struct sock *sk = (struct sock *)p->sk;
+	struct sock *peer = msg_peer(p, other);
+
+	m->sock = p->sk;
+	m->peer_sock = (__u64)peer;
+	m->inode = sock_inode(sk);
+	m->peer_inode = sock_inode(peer);
+	m->peer_pid = peer_pid_of(sk);
+	m->pid = pid_tgid >> 32;
+	m->tid = (__u32)pid_tgid;
+	__u64 ugid = bpf_get_current_uid_gid();
+	m->uid = (__u32)ugid;
+	m->gid = ugid >> 32;
+	m->cgroup_id = bpf_get_current_cgroup_id();
+	m->type = p->type;
+	m->backend = p->backend;
+	m->call = p->call;
+	m->fd = p->fd;
+	bpf_get_current_comm(m->comm, sizeof(m->comm));
+	m->path_len = unix_bound_path(sk, m->path);
+	m->peer_path_len = 0;
+	if (p->dest_name) {
+		m->peer_path_len = dest_path(p, m->peer_path);
+		if (m->peer_path_len)
+			m->flags |= UC_MF_DEST_ADDR;
+	}
+	if (!m->peer_path_len)
+		m->peer_path_len = unix_bound_path(peer, m->peer_path);
+}
+
+/*
+ * Emits one message of `ret` bytes (or a failed send when ret < 0). `src` describes
+ * the message's own segments; for sendmmsg each message gets its own view of p.
+ */
+static __always_inline void emit_message(const struct uc_pending *p, long ret, __u64 other)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 flags = 0;
+	__u32 caplen = 0;
+	struct uc_seg seg = {};
+
+	if (ret < 0) {
+		if (!cfg.errors)
+			return;
+		flags |= UC_MF_ERROR;
+	} else {
+		caplen = ret < cfg.snaplen ? ret : cfg.snaplen;
+	}
+	if (p->src_kind == UC_SRC_NONE) {
+		flags |= UC_MF_PAGES;
+		caplen = 0;
+	}
+	if (p->src_kind == UC_SRC_KVEC)
+		flags |= UC_MF_KERNEL_MEM;
+
+	/* Cheap filters before any copy. */
+	if (cfg.filter_sock || cfg.filter_inode) {
+		struct sock *peer = msg_peer(p, other);
+		if (cfg.filter_sock && p->sk != cfg.filter_sock && (__u64)peer != cfg.filter_sock)
+			return;
+		if (cfg.filter_inode && sock_inode((struct sock *)p->sk) != cfg.filter_inode &&
+		    sock_inode(peer) != cfg.filter_inode)
+			return;
+	}
+
+	__u64 n0 = 0;
+	if (caplen && load_seg(p, 0, &seg) == 0) {
+		n0 = caplen;
+		if (n0 > seg.len)
+			n0 = seg.len;
+	}
+	UC_CLAMP(n0, UC_INLINE_MAX);
+
+	/* One fixed size for every MSG record: a size class here would make the verifier
+	 * walk everything below once per class. */
+	struct uc_msg_rec *rec = bpf_ringbuf_reserve(&events, sizeof(*rec) + UC_INLINE_MAX, 0);
+	if (!rec) {
+		stat_inc(UC_STAT_DROP_MSGS);
+		return;
+	}
+	__u32 faults = 0;
+	if (n0 && read_bytes(p, rec->data, n0, seg.ptr))
+		faults++;
+	rec->m.flags = flags;
+	fill_meta(&rec->m, p, other, pid_tgid);
+	if (cfg.filter_path && !path_matches(rec->m.path, rec->m.path_len) &&
+	    !path_matches(rec->m.peer_path, rec->m.peer_path_len)) {
+		bpf_ringbuf_discard(rec, BPF_RB_NO_WAKEUP);
+		return;
+	}
+
+	__u64 msg_id = __sync_fetch_and_add(&next_msg_id, 1);
+	rec->m.ts_ns = bpf_ktime_get_ns();
+	rec->m.len = ret > 0 ? ret : 0;
+	rec->m.caplen = caplen;
+	rec->m.err = ret < 0 ? ret : 0;
+	rec->h.kind = UC_REC_MSG;
+	rec->h.data_len = n0;
+	rec->h.msg_id = msg_id;
+	rec->h.offset = 0;
+	rec->h.tid = (__u32)pid_tgid;
+	rec->h.rflags = n0 == caplen ? UC_RF_LAST : 0;
+	if (faults)
+		rec->m.flags |= UC_MF_UNREADABLE;
+	bpf_ringbuf_submit(rec, 0);
+	stat_inc(UC_STAT_MSGS);
+
+	if (n0 == caplen)
+		return;
+
+	struct uc_copy c = {
+		.p = p,
+		.msg_id = msg_id,
+		.seg_ptr = seg.ptr + n0,
+		.seg_left = uc_opaque(seg.len - n0),
+		.seg_idx = uc_opaque(0),
+		.nr_segs = p->src_kind == UC_SRC_USER_BUF ? 1 : p->nr_segs,
+		.offset = n0,
+		.remaining = uc_opaque(caplen - n0),
+		.tid = (__u32)pid_tgid,
+	};
+	if (c.nr_segs > UC_MAX_SEGS)
+		c.nr_segs = UC_MAX_SEGS;
+	bpf_loop(2 * c.nr_segs + caplen / UC_CHUNK_MAX + 2, copy_step, &c, 0);
+	if (c.faults)
+		stat_inc(UC_STAT_READ_FAULTS);
+}
+
+static __always_inline void note_other(struct sock *other)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
+	if (!p || !other)
+		return;
+	__u64 n = p->n_others;
+	if (n < UC_MAX_OTHERS) {
+		barrier_var(n);
+		p->others[n & (UC_MAX_OTHERS - 1)] = (__u64)other;
+		p->n_others = n + 1;
+	}
+}
+
+static __always_inline void save_pending(struct uc_pending *p)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	if (bpf_map_update_elem(&pending, &tid, p, BPF_ANY))
+		stat_inc(UC_STAT_DROP_PENDING);
+}
+
+#endif

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * fentry and kprobe backends: hook the AF_UNIX send functions themselves, so every
+ * sender is seen (syscalls, io_uring, kernel callers). Both program sets live in one
+ * object; userspace enables one set with bpf_program__set_autoload().
+ *
+ * unix_seqpacket_sendmsg() calls unix_dgram_sendmsg(), so hooking the dgram function
+ * captures seqpacket exactly once; sock->type tells them apart.
+ */
+#include "capture.bpf.h"
+#include "iov_iter.bpf.h"
+
+static __always_inline int on_send_entry(struct socket *sock, struct msghdr *msg, __u8 call,
+					 __u8 backend)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if (!task_wanted(pid_tgid >> 32, (__u32)pid_tgid))
+		return 0;
+	__u16 type = BPF_CORE_READ(sock, type);
+	if (!type_wanted(type))
+		return 0;
+
+	struct uc_pending p = {};
+	p.sk = (__u64)BPF_CORE_READ(sock, sk);
+	p.type = type;
+	p.call = call;
+	p.backend = backend;
+	p.fd = (__u32)-1;
+	pending_from_iter(&p, &msg->msg_iter);
+	if (call == UC_CALL_DGRAM_SENDMSG) {
+		/* msg_name is the kernel copy of the sendto()/sendmsg() address. */
+		p.dest_name = (__u64)BPF_CORE_READ(msg, msg_name);
+		p.dest_len = BPF_CORE_READ(msg, msg_namelen);
+	}
+	save_pending(&p);
+	return 0;
+}
+
+static __always_inline int on_send_exit(long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
+	if (!p)
+		return 0;
+	emit_message(p, ret, p->n_others ? p->others[0] : 0);
+	bpf_map_delete_elem(&pending, &tid);
+	return 0;
+}
+
+/* Called by unix_dgram_sendmsg() with the resolved destination, connected or not. */
+static __always_inline int on_may_send(struct socket *other)
+{
+	note_other(BPF_CORE_READ(other, sk));
+	return 0;
+}
+
+/* ---- fentry / fexit ---------------------------------------------------------------------- */
+
+SEC("fentry/unix_stream_sendmsg")
+int BPF_PROG(fentry_stream_sendmsg, struct socket *sock, struct msghdr *msg, size_t len)
+{
+	return on_send_entry(sock, msg, UC_CALL_STREAM_SENDMSG, UC_BACKEND_FENTRY);
+}
+
+SEC("fexit/unix_stream_sendmsg")
+int BPF_PROG(fexit_stream_sendmsg, struct socket *sock, struct msghdr *msg, size_t len, int ret)
+{
+	return on_send_exit(ret);
+}
+
+SEC("fentry/unix_dgram_sendmsg")
+int BPF_PROG(fentry_dgram_sendmsg, struct socket *sock, struct msghdr *msg, size_t len)
+{
+	return on_send_entry(sock, msg, UC_CALL_DGRAM_SENDMSG, UC_BACKEND_FENTRY);
+}
+
+SEC("fexit/unix_dgram_sendmsg")
+int BPF_PROG(fexit_dgram_sendmsg, struct socket *sock, struct msghdr *msg, size_t len, int ret)
+{
+	return on_send_exit(ret);
+}
+
+SEC("fentry/security_unix_may_send")
+int BPF_PROG(fentry_may_send, struct socket *sock, struct socket *other)
+{
+	return on_may_send(other);
+}
+
+/* ---- kprobe / kretprobe ------------------------------------------------------------------ */
+
+SEC("kprobe/unix_stream_sendmsg")
+int BPF_KPROBE(kprobe_stream_sendmsg, struct socket *sock, struct msghdr *msg)
+{
+	return on_send_entry(sock, msg, UC_CALL_STREAM_SENDMSG, UC_BACKEND_KPROBE);
+}
+
+SEC("kretprobe/unix_stream_sendmsg")
+int BPF_KRETPROBE(kretprobe_stream_sendmsg, int ret)
+{
+	return on_send_exit(ret);
+}
+
+SEC("kprobe/unix_dgram_sendmsg")
+int BPF_KPROBE(kprobe_dgram_sendmsg, struct socket *sock, struct msghdr *msg)
+{
+	return on_send_entry(sock, msg, UC_CALL_DGRAM_SENDMSG, UC_BACKEND_KPROBE);
+}
+
+SEC("kretprobe/unix_dgram_sendmsg")
+int BPF_KRETPROBE(kretprobe_dgram_sendmsg, int ret)
+{
+	return on_send_exit(ret);
+}
+
+SEC("kprobe/security_unix_may_send")
+int BPF_KPROBE(kprobe_may_send, struct socket *sock, struct socket *other)
+{
+	return on_may_send(other);
+}

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Tracepoint backend, for kernels without kprobes and fentry. Syscall entry saves the
+ * user buffers of sends on AF_UNIX fds; syscall exit copies the bytes the kernel
+ * actually took (the return value), from those same user buffers.
+ *
+ * It cannot see what does not pass through these syscalls: io_uring, splice/sendfile,
+ * kernel-internal senders, and 32-bit compat callers.
+ */
+#include "capture.bpf.h"
+
+/* A sendmmsg() entry as user memory holds it. */
+struct uc_mmsghdr {
+	struct user_msghdr msg_hdr;
+	unsigned int msg_len;
+	unsigned int pad;
+};
+
+static __always_inline int on_enter(__u64 fd, __u8 call, __u8 kind, __u64 base, __u64 nr_segs,
+				    __u64 dest, __u64 dest_len)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if (!task_wanted(pid_tgid >> 32, (__u32)pid_tgid))
+		return 0;
+	struct socket *sock = unix_socket_of_fd((__u32)fd);
+	if (!sock)
+		return 0;
+	__u16 type = BPF_CORE_READ(sock, type);
+	if (!type_wanted(type))
+		return 0;
+
+	struct uc_pending p = {};
+	p.sk = (__u64)BPF_CORE_READ(sock, sk);
+	p.type = type;
+	p.call = call;
+	p.backend = UC_BACKEND_TRACEPOINT;
+	p.fd = (__u32)fd;
+	p.src_kind = kind;
+	p.base = base;
+	p.nr_segs = nr_segs;
+	p.dest_name = dest;
+	p.dest_len = (__u32)dest_len;
+	p.dest_user = 1;
+	if (call == UC_CALL_SENDMSG) {
+		/* Read the msghdr now: these are the values the kernel is about to use. */
+		struct user_msghdr um = {};
+		if (bpf_probe_read_user(&um, sizeof(um), (const void *)base))
+			return 0;
+		p.base = (__u64)um.msg_iov;
+		p.nr_segs = um.msg_iovlen;
+		p.dest_name = (__u64)um.msg_name;
+		p.dest_len = um.msg_namelen;
+	}
+	save_pending(&p);
+	return 0;
+}
+
+static __always_inline int on_exit(long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
+	if (!p)
+		return 0;
+	emit_message(p, ret, p->n_others ? p->others[0] : 0);
+	bpf_map_delete_elem(&pending, &tid);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_write")
+int tp_enter_write(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_enter(ctx->args[0], UC_CALL_WRITE, UC_SRC_USER_BUF, ctx->args[1], 1, 0, 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_writev")
+int tp_enter_writev(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_enter(ctx->args[0], UC_CALL_WRITEV, UC_SRC_USER_IOV, ctx->args[1], ctx->args[2], 0,
+			0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendto")
+int tp_enter_sendto(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_enter(ctx->args[0], UC_CALL_SENDTO, UC_SRC_USER_BUF, ctx->args[1], 1, ctx->args[4],
+			ctx->args[5]);
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendmsg")
+int tp_enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_enter(ctx->args[0], UC_CALL_SENDMSG, UC_SRC_USER_IOV, ctx->args[1], 0, 0, 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendmmsg")
+int tp_enter_sendmmsg(struct trace_event_raw_sys_enter *ctx)
+{
+	/* base/nr_segs hold the mmsghdr array and its length until exit. */
+	return on_enter(ctx->args[0], UC_CALL_SENDMMSG, UC_SRC_USER_IOV, ctx->args[1], ctx->args[2],
+			0, 0);
+}
+
+SEC("tracepoint/syscalls/sys_exit_write")
+int tp_exit_write(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_writev")
+int tp_exit_writev(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendto")
+int tp_exit_sendto(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendmsg")
+int tp_exit_sendmsg(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_exit(ctx->ret);
+}
+
+struct uc_mmsg_walk {
+	const struct uc_pending *p;
+};
+
+/* One datagram of a sendmmsg(): a message of its own, with its own iovecs and address. */
+static long mmsg_step(__u32 i, struct uc_mmsg_walk *w)
+{
+	const struct uc_pending *p = w->p;
+	struct uc_mmsghdr mh = {};
+	const void *at = (const void *)(p->base + (__u64)i * sizeof(struct uc_mmsghdr));
+
+	if (bpf_probe_read_user(&mh, sizeof(mh), at))
+		return 1;
+	struct uc_pending one = *p;
+	one.src_kind = UC_SRC_USER_IOV;
+	one.base = (__u64)mh.msg_hdr.msg_iov;
+	one.nr_segs = mh.msg_hdr.msg_iovlen;
+	one.dest_name = (__u64)mh.msg_hdr.msg_name;
+	one.dest_len = mh.msg_hdr.msg_namelen;
+	__u64 other = 0;
+	__u64 idx = i;
+	if (idx < p->n_others) {
+		barrier_var(idx);
+		other = p->others[idx & (UC_MAX_OTHERS - 1)];
+	} else if (p->n_others && p->type == 1 /* SOCK_STREAM: one peer for all */) {
+		other = p->others[0];
+	}
+	emit_message(&one, mh.msg_len, other);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendmmsg")
+int tp_exit_sendmmsg(struct trace_event_raw_sys_exit *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
+	if (!p)
+		return 0;
+	long ret = ctx->ret;
+	if (ret < 0) {
+		emit_message(p, ret, 0);
+	} else {
+		struct uc_mmsg_walk w = { .p = p };
+		__u32 n = ret > UC_MAX_SEGS ? UC_MAX_SEGS : ret;
+		bpf_loop(n, mmsg_step, &w, 0);
+	}
+	bpf_map_delete_elem(&pending, &tid);
+	return 0;
+}
+
+/* The receiving socket of each datagram (6.3+): fills peer_sock for unconnected sends. */
+SEC("tp_btf/sk_data_ready")
+int BPF_PROG(tp_sk_data_ready, const struct sock *sk)
+{
+	if (BPF_CORE_READ(sk, __sk_common.skc_family) != AF_UNIX)
+		return 0;
+	note_other((struct sock *)sk);
+	return 0;
+}

@@ -1,0 +1,312 @@
+/* Parses and validates unixcap's command line: every bad value is one line and exit 2. */
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../writers/format.h"
+
+#define PID_MAX_LIMIT 4194304 /* the kernel's upper bound for pid_max */
+
+enum {
+	OPT_BACKEND = 256,
+	OPT_SOCK,
+	OPT_INODE,
+	OPT_PATH,
+	OPT_TYPE,
+	OPT_JSON,
+	OPT_ERRORS,
+	OPT_VERSION,
+};
+
+static const struct option long_opts[] = {
+	{ "backend", required_argument, NULL, OPT_BACKEND },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "tid", required_argument, NULL, 't' },
+	{ "sock", required_argument, NULL, OPT_SOCK },
+	{ "inode", required_argument, NULL, OPT_INODE },
+	{ "path", required_argument, NULL, OPT_PATH },
+	{ "type", required_argument, NULL, OPT_TYPE },
+	{ "name", required_argument, NULL, 'n' },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "count", required_argument, NULL, 'c' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "snaplen", required_argument, NULL, 's' },
+	{ "buffer-size", required_argument, NULL, 'B' },
+	{ "errors", no_argument, NULL, OPT_ERRORS },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ 0 },
+};
+
+void uc_usage(FILE *f)
+{
+	fputs("Usage: unixcap [options]\n"
+	      "Capture AF_UNIX messages (payload and metadata) with eBPF.\n"
+	      "\n"
+	      "Capture:\n"
+	      "  --backend B          auto|fentry|kprobe|tracepoint (default auto: first that attaches)\n"
+	      "  -s, --snaplen N      bytes copied per message (default 262144; 0 = default)\n"
+	      "  -B, --buffer-size K  kernel ring buffer in KiB, a power of two (default 16384)\n"
+	      "  -c, --count N        exit after N messages\n"
+	      "  -d, --duration S     exit after S seconds\n"
+	      "  --errors             also show failed sends, marked with their errno\n"
+	      "\n"
+	      "Filters (applied in the kernel, before payload is copied; socket filters match either end):\n"
+	      "  -p, --pid PID[,PID]  sending process(es)\n"
+	      "  -t, --tid TID        sending thread\n"
+	      "  --sock 0xADDR        kernel socket address, as ss/lsof and /proc/net/unix show it\n"
+	      "  --inode N            socket inode\n"
+	      "  --path PATH          bound path, or @name for an abstract name (\\xNN escapes)\n"
+	      "  --type T             stream|dgram|seqpacket\n"
+	      "  -n, --name REGEX     sender comm matches the POSIX extended regex (userspace)\n"
+	      "\n"
+	      "Output (stdout):\n"
+	      "  (default)            one summary line per message\n"
+	      "  -X                   summary + hex and ASCII dump\n"
+	      "  -x                   summary + hex dump\n"
+	      "  -A                   summary + printable payload\n"
+	      "  --json               one JSON object per message\n"
+	      "  -T                   timestamps relative to the first message\n"
+	      "  -v, --verbose        more detail on stderr (backend choice, load errors)\n"
+	      "  -q, --quiet          no status line at start\n"
+	      "  -h, --help           this help;  --version  the version\n",
+	      f);
+}
+
+static enum uc_parse_result fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return UC_PARSE_ERROR;
+}
+
+/* Strict unsigned parse: digits only (base 0 allows 0x), no sign, in [min, max]. */
+static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		return -EINVAL;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (errno || *end || v < min || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+static int parse_pids(const char *s, struct uc_options *o)
+{
+	char buf[1024];
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	char *save = NULL;
+	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		uint64_t v;
+		if (parse_u64(tok, 1, PID_MAX_LIMIT, &v))
+			return -EINVAL;
+		if (o->n_pids >= UC_MAX_PIDS)
+			return -E2BIG;
+		o->pids[o->n_pids++] = (uint32_t)v;
+	}
+	return o->n_pids ? 0 : -EINVAL;
+}
+
+static int parse_type(const char *s)
+{
+	if (!strcmp(s, "stream"))
+		return 1;
+	if (!strcmp(s, "dgram"))
+		return 2;
+	if (!strcmp(s, "seqpacket"))
+		return 5;
+	return -1;
+}
+
+static int parse_backend(const char *s)
+{
+	static const char *names[] = { "auto", "fentry", "kprobe", "tracepoint" };
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(s, names[i]))
+			return (int)i;
+	return -1;
+}
+
+static int parse_duration(const char *s, double *out)
+{
+	char *end;
+	if (!*s || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || *end || !(v > 0) || v > 365.0 * 86400)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *o, char *err,
+				      size_t errlen)
+{
+	uint64_t v;
+	int mode_set = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->snaplen = UC_SNAPLEN_DEFAULT;
+	o->ring_kib = UC_RING_KIB_DEFAULT;
+	o->mode = UC_OUT_SUMMARY;
+	optind = 1;
+	opterr = 0;
+
+	for (;;) {
+		int c = getopt_long(argc, argv, ":p:t:n:c:d:s:B:XxATvqh", long_opts, NULL);
+		if (c == -1)
+			break;
+		switch (c) {
+		case OPT_BACKEND: {
+			int b = parse_backend(optarg);
+			if (b < 0)
+				return fail(err, errlen,
+					    "unknown backend '%s' (auto, fentry, kprobe, tracepoint)",
+					    optarg);
+			o->backend = b;
+			break;
+		}
+		case 'p':
+			if (parse_pids(optarg, o))
+				return fail(err, errlen,
+					    "bad pid list '%s' (PID[,PID...], each 1..%d, at most %d)",
+					    optarg, PID_MAX_LIMIT, UC_MAX_PIDS);
+			break;
+		case 't':
+			if (parse_u64(optarg, 1, PID_MAX_LIMIT, &v))
+				return fail(err, errlen, "bad thread id '%s'", optarg);
+			o->tid = (uint32_t)v;
+			break;
+		case OPT_SOCK: {
+			/* Hex with or without 0x: /proc/net/unix prints it bare, ss and lsof with 0x. */
+			const char *hex = optarg;
+			if (!strncmp(hex, "0x", 2) || !strncmp(hex, "0X", 2))
+				hex += 2;
+			if (!*hex || strlen(hex) > 16 ||
+			    strspn(hex, "0123456789abcdefABCDEF") != strlen(hex))
+				return fail(err, errlen, "bad socket address '%s' (hex, as in /proc/net/unix)",
+					    optarg);
+			o->sock = strtoull(hex, NULL, 16);
+			if (!o->sock)
+				return fail(err, errlen, "bad socket address '%s' (zero)", optarg);
+			break;
+		}
+		case OPT_INODE:
+			if (parse_u64(optarg, 1, UINT64_MAX, &o->inode))
+				return fail(err, errlen, "bad inode '%s'", optarg);
+			break;
+		case OPT_PATH:
+			if (uc_parse_path(optarg, o->path, &o->path_len) || o->path_len == 0)
+				return fail(err, errlen,
+					    "bad path '%s' (at most 108 bytes; @name for abstract, \\xNN escapes)",
+					    optarg);
+			o->have_path = true;
+			break;
+		case OPT_TYPE: {
+			int t = parse_type(optarg);
+			if (t < 0)
+				return fail(err, errlen, "unknown socket type '%s' (stream, dgram, seqpacket)",
+					    optarg);
+			o->type = t;
+			break;
+		}
+		case 'n': {
+			if (o->have_comm_regex)
+				regfree(&o->comm_regex);
+			int rc = regcomp(&o->comm_regex, optarg, REG_EXTENDED | REG_NOSUB);
+			if (rc) {
+				char msg[128];
+				regerror(rc, &o->comm_regex, msg, sizeof(msg));
+				return fail(err, errlen, "bad regex '%s': %s", optarg, msg);
+			}
+			o->have_comm_regex = true;
+			break;
+		}
+		case 'X':
+		case 'x':
+		case 'A':
+		case OPT_JSON: {
+			enum uc_console_mode m = c == 'X' ? UC_OUT_HEXASCII
+					       : c == 'x' ? UC_OUT_HEX
+					       : c == 'A' ? UC_OUT_ASCII
+							  : UC_OUT_JSON;
+			if (mode_set && o->mode != m)
+				return fail(err, errlen, "choose one of -X, -x, -A, --json");
+			o->mode = m;
+			mode_set = 1;
+			break;
+		}
+		case 'T':
+			o->relative_ts = true;
+			break;
+		case 'c':
+			if (parse_u64(optarg, 1, UINT64_MAX, &o->count))
+				return fail(err, errlen, "bad count '%s' (a positive number)", optarg);
+			break;
+		case 'd':
+			if (parse_duration(optarg, &o->duration))
+				return fail(err, errlen, "bad duration '%s' (seconds > 0)", optarg);
+			break;
+		case 's':
+			if (parse_u64(optarg, 0, UC_SNAPLEN_MAX, &v))
+				return fail(err, errlen, "bad snaplen '%s' (0..%u)", optarg, UC_SNAPLEN_MAX);
+			o->snaplen = v ? (uint32_t)v : UC_SNAPLEN_DEFAULT;
+			break;
+		case 'B':
+			if (parse_u64(optarg, 4, UC_RING_KIB_MAX, &v) || (v & (v - 1)))
+				return fail(err, errlen,
+					    "bad buffer size '%s' (KiB, a power of two from 4 to %u)",
+					    optarg, UC_RING_KIB_MAX);
+			o->ring_kib = (uint32_t)v;
+			break;
+		case OPT_ERRORS:
+			o->errors = true;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			uc_usage(stdout);
+			return UC_PARSE_EXIT;
+		case OPT_VERSION:
+			printf("unixcap %s\n", UNIXCAP_VERSION);
+			return UC_PARSE_EXIT;
+		case ':':
+			return fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+		default:
+			if (optopt)
+				return fail(err, errlen, "unknown option '-%c' (see --help)", optopt);
+			return fail(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return fail(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
+	return UC_PARSE_RUN;
+}
+
+void uc_options_free(struct uc_options *o)
+{
+	if (o->have_comm_regex)
+		regfree(&o->comm_regex);
+	o->have_comm_regex = false;
+}

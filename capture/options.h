@@ -1,0 +1,58 @@
+/* Command-line options of unixcap. */
+#ifndef UNIXCAP_OPTIONS_H
+#define UNIXCAP_OPTIONS_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "../bpf/unixcap_event.h"
+#include "../writers/console.h"
+
+enum uc_backend_choice {
+	UC_CHOOSE_AUTO = 0,
+	UC_CHOOSE_FENTRY,
+	UC_CHOOSE_KPROBE,
+	UC_CHOOSE_TRACEPOINT,
+};
+
+#define UC_SNAPLEN_MAX UC_SNAPLEN_MAX_ANY
+#define UC_RING_KIB_DEFAULT 16384 /* 16 MiB */
+#define UC_RING_KIB_MAX (1u << 20) /* 1 GiB */
+
+struct uc_options {
+	enum uc_backend_choice backend;
+	uint32_t pids[UC_MAX_PIDS];
+	unsigned n_pids;
+	uint32_t tid;
+	uint64_t sock;
+	uint64_t inode;
+	bool have_path;
+	char path[UC_PATH_MAX];
+	unsigned path_len;
+	unsigned type; /* 0 = any */
+	bool have_comm_regex;
+	regex_t comm_regex;
+	enum uc_console_mode mode;
+	bool relative_ts;
+	uint64_t count;      /* 0 = unlimited */
+	double duration;     /* seconds, 0 = unlimited */
+	uint32_t snaplen;
+	uint32_t ring_kib;
+	bool errors;
+	int verbose;
+	bool quiet;
+};
+
+enum uc_parse_result {
+	UC_PARSE_RUN = 0,  /* options are valid: capture */
+	UC_PARSE_EXIT = 1, /* --help/--version printed: exit 0 */
+	UC_PARSE_ERROR = 2, /* message written to err: exit 2 */
+};
+
+/* Parses argv into o. On UC_PARSE_ERROR, err holds one line without "unixcap: ". */
+enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *o, char *err,
+				      size_t errlen);
+void uc_options_free(struct uc_options *o);
+void uc_usage(FILE *f);
+
+#endif
