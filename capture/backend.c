@@ -89,8 +89,10 @@ static int attach(struct uc_capture *c, struct bpf_program *p, bool required, ch
 	struct bpf_link *l = bpf_program__attach(p);
 	int e = l ? 0 : -errno;
 	if (e) {
+		bool kprobe = bpf_program__type(p) == BPF_PROG_TYPE_KPROBE;
 		if (required)
-			snprintf(err, errlen, "attach %s: %s", bpf_program__name(p), strerror(-e));
+			snprintf(err, errlen, "attach %s: %s%s", bpf_program__name(p), strerror(-e),
+				 kprobe && e == -ENOENT ? " (kernel without kprobes?)" : "");
 		return required ? e : 0;
 	}
 	if (c->n_links < UC_MAX_LINKS)

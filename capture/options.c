@@ -111,8 +111,8 @@ static int parse_pids(const char *s, struct uc_options *o)
 	if (strlen(s) >= sizeof(buf))
 		return -EINVAL;
 	strcpy(buf, s);
-	char *save = NULL;
-	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	char *rest = buf, *tok;
+	while ((tok = strsep(&rest, ",")) != NULL) { /* strsep keeps empty items: "1,,2" is an error */
 		uint64_t v;
 		if (parse_u64(tok, 1, PID_MAX_LIMIT, &v))
 			return -EINVAL;

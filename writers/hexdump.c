@@ -72,7 +72,7 @@ void uc_print_hex(FILE *out, const uint8_t *data, size_t len, bool with_ascii)
 			for (size_t i = 0; i < n; i++) {
 				uint8_t c = data[off + i];
 
-				p[o++] = c >= 0x20 && c <= 0x7e ? (char)c : '.';
+				p[o++] = c > 0x20 && c <= 0x7e ? (char)c : '.';
 			}
 		}
 		p[o++] = '\n';

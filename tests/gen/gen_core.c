@@ -279,9 +279,18 @@ int ug_socketpair(struct ug_ctx *c, const char *scen, int type, int sv[2])
 
 socklen_t ug_addr_fs(struct ug_ctx *c, struct sockaddr_un *sa, const char *name)
 {
+	size_t dl = strlen(c->dir), nl = strlen(name);
+
 	memset(sa, 0, sizeof(*sa));
 	sa->sun_family = AF_UNIX;
-	snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/%s", c->dir, name);
+	if (dl + 1 + nl >= sizeof(sa->sun_path)) {
+		ug_fail(c, name, "socket path too long under %s", c->dir);
+		nl = 0;
+		dl = dl < sizeof(sa->sun_path) - 2 ? dl : sizeof(sa->sun_path) - 2;
+	}
+	memcpy(sa->sun_path, c->dir, dl);
+	sa->sun_path[dl] = '/';
+	memcpy(sa->sun_path + dl + 1, name, nl);
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(sa->sun_path) + 1);
 }
 

@@ -36,9 +36,9 @@ static void test_hexascii(void)
 		  "\t0x0000:  4865 6c6c 6f0a                           Hello.\n");
 	CHECK_STR(dump('X', "\0", 1),
 		  "\t0x0000:  00                                       .\n");
-	/* The space is printable and shown as itself; the column still lines up. */
+	/* Like tcpdump -X, only graphic characters are shown: a space is '.'. */
 	CHECK_STR(dump('X', "ABCDEFGHIJKLMN ", 15),
-		  "\t0x0000:  4142 4344 4546 4748 494a 4b4c 4d4e 20    ABCDEFGHIJKLMN \n");
+		  "\t0x0000:  4142 4344 4546 4748 494a 4b4c 4d4e 20    ABCDEFGHIJKLMN.\n");
 	CHECK_STR(dump('X', "0123456789abcdef", 16),
 		  "\t0x0000:  3031 3233 3435 3637 3839 6162 6364 6566  0123456789abcdef\n");
 	CHECK_STR(dump('X', "0123456789abcdefg", 17),
@@ -49,7 +49,7 @@ static void test_hexascii(void)
 		  "\t0x0010:  8081 8283 8485 8687 8889 8a8b 8c8d 8e8f  ................\n"
 		  "\t0x0020:  90                                       .\n");
 	CHECK_STR(dump('X', "\x1f\x20\x7e\x7f\r\n\t", 7),
-		  "\t0x0000:  1f20 7e7f 0d0a 09                        . ~....\n");
+		  "\t0x0000:  1f20 7e7f 0d0a 09                        ..~....\n");
 }
 
 static void test_hex(void)
@@ -84,7 +84,7 @@ static void ref_line(char *out, const unsigned char *p, size_t off, size_t n, bo
 	for (size_t i = 0; i < n; i++)
 		sprintf(hex + strlen(hex), i % 2 ? "%02x" : " %02x", p[off + i]);
 	for (size_t i = 0; i < n; i++)
-		asc[i] = p[off + i] >= 0x20 && p[off + i] <= 0x7e ? (char)p[off + i] : '.';
+		asc[i] = p[off + i] > 0x20 && p[off + i] <= 0x7e ? (char)p[off + i] : '.';
 	asc[n] = '\0';
 	if (ascii)
 		sprintf(out, "\t0x%04zx: %-40s  %s\n", off, hex, asc);

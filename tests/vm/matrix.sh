@@ -58,7 +58,7 @@ fi
 for k in "${kernels[@]}"; do [ -r "$k" ] || usage "kernel image not readable: $k"; done
 [ ${#cells[@]} -gt 0 ] || { [ -n "$base" ] || usage "nothing to run: give --cmd and/or --cell"; cells=("all:"); }
 
-release() { local r; r=$(basename "$1"); echo "${r#vmlinuz-}"; }
+release() { local r; r=$(basename "$1"); echo "${r#vmlinu[xz]-}"; }
 matches() { # SEL RELEASE
 	case $1 in all|'*'|"$2") return 0 ;; esac
 	case $2 in "$1".*|"$1"-*|"$1"+*) return 0 ;; esac

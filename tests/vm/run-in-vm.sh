@@ -4,6 +4,9 @@
 #
 # Usage: tests/vm/run-in-vm.sh [OPTIONS] KERNEL_IMAGE OUTDIR -- CMD [ARGS...]
 #
+#   KERNEL_IMAGE: a bzImage (vmlinuz-RELEASE) or an uncompressed ELF vmlinux with a PVH note
+#   (vmlinux-RELEASE, as fetch-kernels.sh makes; boots faster under TCG). RELEASE in the file
+#   name is what the summary and OUTDIR/result call the kernel.
 #   --add HOST[:GUEST]  put a file or directory into the guest (repeatable). GUEST must be
 #                       absolute; default /bin/NAME for a file, /opt/NAME for a directory.
 #                       Static binaries are expected; a dynamically linked ELF file gets the
@@ -16,7 +19,7 @@
 #   --keep-initrd       keep OUTDIR/initrd.img
 #   -v, --verbose       also stream the serial console to stderr while running
 #
-#   CMD runs as root in /tmp with stdin from /dev/null, PATH=/usr/sbin:/usr/bin:/sbin:/bin,
+#   CMD runs as root in /tmp with stdin from /dev/null, PATH=/usr/local/{s,}bin:/usr/{s,}bin:/{s,}bin,
 #   HOME=/root; it is looked up in the guest (use guest paths). The guest has proc, sysfs,
 #   devtmpfs, devpts, tracefs (/sys/kernel/tracing), debugfs, bpffs (/sys/fs/bpf), cgroup2
 #   (/sys/fs/cgroup), a 1777 /tmp, lo up, busybox applets, /etc/passwd with root and nobody.
@@ -72,7 +75,7 @@ command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (a
 command -v cpio >/dev/null || die "cpio not found (apt-get install cpio)"
 [ -x "$BUSYBOX" ] || die "static busybox not found at $BUSYBOX (apt-get install busybox-static)"
 
-kname=$(basename "$KERNEL"); kname=${kname#vmlinuz-}
+kname=$(basename "$KERNEL"); kname=${kname#vmlinu[xz]-}
 mkdir -p "$OUTDIR"
 OUTDIR=$(cd "$OUTDIR" && pwd)
 rm -f "$OUTDIR/console.log" "$OUTDIR/output.log" "$OUTDIR/dmesg.log" "$OUTDIR/result"
@@ -144,7 +147,7 @@ chmod 755 "$stage/etc/unixcap-vm/cmd"
 
 cat > "$stage/init" <<'EOF'
 #!/bin/sh
-export PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb LC_ALL=C
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb LC_ALL=C
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
