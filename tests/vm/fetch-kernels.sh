@@ -12,8 +12,8 @@
 #   apt-get update when the backports lists are missing (or with --update), downloads the
 #   two image .debs and extracts boot/vmlinuz-* and boot/config-* into the cache dir.
 #   Already cached kernels are not downloaded again.
-#   Also installs the host tools the VM runs need (qemu-system-x86 busybox-static cpio gzip)
-#   when missing, unless --no-install.
+#   Also installs the host tools the VM runs need (qemu-system-x86 busybox-static cpio gzip
+#   xz-utils zstd binutils) when missing, unless --no-install.
 #
 #   Each bzImage is also decompressed into vmlinux-RELEASE, the uncompressed ELF kernel, which
 #   qemu boots directly through its PVH entry: that skips the in-guest decompressor, which under
@@ -145,6 +145,7 @@ for pkg in $pkg61 $pkg612; do
 	img=$CACHE/vmlinuz-$rel
 	if [ ! -s "$img" ]; then
 		work=$(mktemp -d "$CACHE/.fetch.XXXXXX")
+		trap 'rm -rf "$work"' EXIT
 		if [ "$pkg" = "$pkg612" ]; then trel=$SUITE_612; else trel=; fi
 		log "downloading $pkg"
 		( cd "$work" && apt-get download -q -o APT::Sandbox::User="$(id -un)" ${trel:+-t "$trel"} "$pkg" >&2 ) \

@@ -10,9 +10,9 @@
 #                        SEL: 'all', a release prefix ending at a dot/dash ('6.1' matches
 #                        6.1.0-56-amd64 but not 6.12.x, '6.12' matches 6.12.95+deb12-amd64), or
 #                        a full release. Without --cell: one cell per kernel running CMDLINE.
-#   --add HOST[:GUEST]   --env NAME=VALUE  --timeout S  --mem MB  --smp N  --append ARGS
-#                        passed to every run-in-vm.sh run (see run-in-vm.sh --help)
-#   --outdir DIR         keep each cell's files (console.log, output.log, dmesg.log, result)
+#   --add HOST[:GUEST]  --env NAME=VALUE  --get GUESTPATH  --timeout S  --mem MB  --smp N
+#   --append ARGS        passed to every run-in-vm.sh run (see run-in-vm.sh --help)
+#   --outdir DIR         keep each cell's files (console.log, output.log, dmesg.log, result, files/)
 #                        in DIR/NN-RELEASE (default: a new directory under ${TMPDIR:-/tmp})
 #   -v, --verbose        print every cell's output (default: only failing cells' output)
 #
@@ -42,7 +42,7 @@ while [ $# -gt 0 ]; do
 	--cell) [ $# -ge 2 ] || usage "$1 needs an argument"
 		case $2 in ?*:*) ;; *) usage "--cell wants SEL:ARGS, got: $2" ;; esac
 		cells+=("$2"); shift 2 ;;
-	--add|--env|--timeout|--mem|--smp|--append)
+	--add|--env|--get|--timeout|--mem|--smp|--append)
 		[ $# -ge 2 ] || usage "$1 needs an argument"; pass+=("$1" "$2"); shift 2 ;;
 	--outdir) [ $# -ge 2 ] || usage "$1 needs an argument"; outdir=$2; shift 2 ;;
 	-v|--verbose) verbose=1; shift ;;
@@ -105,14 +105,14 @@ done
 
 w1=6 w2=7
 for ((i = 0; i < ${#rows[@]}; i += 4)); do
-	[ ${#rows[i]} -le $w1 ] || w1=${#rows[i]}
-	[ ${#rows[i+1]} -le $w2 ] || w2=${#rows[i+1]}
+	[ "${#rows[i]}" -le "$w1" ] || w1=${#rows[i]}
+	[ "${#rows[i+1]}" -le "$w2" ] || w2=${#rows[i+1]}
 done
-[ $w2 -le 60 ] || w2=60
+[ "$w2" -le 60 ] || w2=60
 echo
-printf '%-*s | %-*s | %-22s | %s\n' $w1 kernel $w2 command result seconds
+printf '%-*s | %-*s | %-22s | %s\n' "$w1" kernel "$w2" command result seconds
 for ((i = 0; i < ${#rows[@]}; i += 4)); do
-	printf '%-*s | %-*s | %-22s | %s\n' $w1 "${rows[i]}" $w2 "${rows[i+1]:0:60}" "${rows[i+2]}" "${rows[i+3]}"
+	printf '%-*s | %-*s | %-22s | %s\n' "$w1" "${rows[i]}" "$w2" "${rows[i+1]:0:60}" "${rows[i+2]}" "${rows[i+3]}"
 done
 echo "matrix: $n cells in $(( $(date +%s) - t0 ))s, outputs in $outdir"
 exit $failed

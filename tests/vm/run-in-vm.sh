@@ -12,6 +12,8 @@
 #                       Static binaries are expected; a dynamically linked ELF file gets the
 #                       libraries ldd lists for it added at their host paths.
 #   --env NAME=VALUE    set in the guest command's environment (repeatable)
+#   --get GUESTPATH     after CMD, bring this guest file back as OUTDIR/files/BASENAME
+#                       (repeatable; gzip+base64 over the console; tar a directory first)
 #   --timeout SECONDS   hard limit for the whole boot+run (default $UNIXCAP_VM_TIMEOUT or 600)
 #   --mem MB            guest memory (default 2048)
 #   --smp N             guest CPUs (default 2)
@@ -28,6 +30,7 @@
 #   Output: CMD's stdout+stderr on stdout; a summary line on stderr. OUTDIR gets console.log
 #   (raw serial console), output.log (CMD's output), dmesg.log (guest kernel log after CMD)
 #   and result (kernel=, status=ok|timeout|panic|no-result, exit=, seconds=, boot_seconds=).
+#   The serial console carries about 150 KB/s under TCG: keep bulk output in files (--get).
 #
 # Exit: CMD's exit code; 125 when there is no result (timeout, kernel panic, qemu failure,
 #       marker missing) with a one-line reason on stderr; 2 for a usage error.
@@ -43,6 +46,7 @@ BUSYBOX=${UNIXCAP_VM_BUSYBOX:-/bin/busybox}
 NORESULT=125
 adds=()
 envs=()
+gets=()
 
 usage() { echo "run-in-vm: $*" >&2; echo "usage: run-in-vm.sh [OPTIONS] KERNEL_IMAGE OUTDIR -- CMD [ARGS...] (see --help)" >&2; exit 2; }
 die() { echo "run-in-vm: error: $*" >&2; exit $NORESULT; }
@@ -53,6 +57,9 @@ while [ $# -gt 0 ]; do
 	--env) [ $# -ge 2 ] || usage "--env needs an argument"
 		case $2 in [A-Za-z_]*=*) ;; *) usage "--env wants NAME=VALUE, got: $2" ;; esac
 		envs+=("$2"); shift 2 ;;
+	--get) [ $# -ge 2 ] || usage "--get needs an argument"
+		case $2 in /*) ;; *) usage "--get wants an absolute guest path, got: $2" ;; esac
+		gets+=("$2"); shift 2 ;;
 	--timeout) [ $# -ge 2 ] || usage "--timeout needs an argument"; TIMEOUT=$2; shift 2 ;;
 	--mem) [ $# -ge 2 ] || usage "--mem needs an argument"; MEM=$2; shift 2 ;;
 	--smp) [ $# -ge 2 ] || usage "--smp needs an argument"; SMP=$2; shift 2 ;;
@@ -78,12 +85,12 @@ command -v cpio >/dev/null || die "cpio not found (apt-get install cpio)"
 kname=$(basename "$KERNEL"); kname=${kname#vmlinu[xz]-}
 mkdir -p "$OUTDIR"
 OUTDIR=$(cd "$OUTDIR" && pwd)
-rm -f "$OUTDIR/console.log" "$OUTDIR/output.log" "$OUTDIR/dmesg.log" "$OUTDIR/result"
+rm -rf "$OUTDIR/console.log" "$OUTDIR/output.log" "$OUTDIR/dmesg.log" "$OUTDIR/result" "$OUTDIR/files"
 stage=$(mktemp -d "${TMPDIR:-/tmp}/unixcap-vm.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 
 # ---- initramfs --------------------------------------------------------------------------
-q() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
+q() { printf "'%s'" "${1//\'/\'\\\'\'}"; }  # shell-quote one word
 is_dynamic() { LC_ALL=C readelf -lW "$1" 2>/dev/null | grep -q 'program interpreter'; }
 put_file() { # HOST GUEST
 	mkdir -p "$stage$(dirname "$2")"
@@ -144,6 +151,7 @@ echo unixcap-vm > "$stage/etc/hostname"
 	echo
 } > "$stage/etc/unixcap-vm/cmd"
 chmod 755 "$stage/etc/unixcap-vm/cmd"
+for g in "${gets[@]+"${gets[@]}"}"; do printf '%s\n' "$g"; done > "$stage/etc/unixcap-vm/get"
 
 cat > "$stage/init" <<'EOF'
 #!/bin/sh
@@ -172,6 +180,15 @@ rc=$?
 cd /
 printf '\nUNIXCAP-VM-END\n'
 echo "UNIXCAP-VM-EXIT=$rc uptime=$(cut -d' ' -f1 /proc/uptime)"
+while IFS= read -r f; do
+	if [ -f "$f" ]; then
+		echo "UNIXCAP-VM-FILE-BEGIN $f"
+		gzip -c "$f" | base64
+		echo UNIXCAP-VM-FILE-END
+	else
+		echo "UNIXCAP-VM-FILE-MISSING $f"
+	fi
+done < /etc/unixcap-vm/get
 echo UNIXCAP-VM-DMESG-BEGIN
 dmesg
 echo UNIXCAP-VM-DMESG-END
@@ -188,6 +205,8 @@ find "$stage" -exec touch -h -d @0 {} +
 	| cpio --null --reproducible --quiet -o -H newc -R 0:0) | gzip -n -1 > "$INITRD" \
 	|| die "building the initramfs failed"
 
+mkdir -p "$stage/files"
+
 # ---- boot -------------------------------------------------------------------------------
 CONSOLE=$OUTDIR/console.log
 : > "$CONSOLE"
@@ -197,7 +216,7 @@ t0=$(date +%s%N)
 set +e
 timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -m "$MEM" -smp "$SMP" \
 	-nodefaults -no-user-config -display none -no-reboot \
-	-serial "file:$CONSOLE" \
+	-chardev "file,id=con,path=${CONSOLE//,/,,}" -serial chardev:con \
 	-kernel "$KERNEL" -initrd "$INITRD" \
 	-append "console=ttyS0 quiet panic=-1 rdinit=/init$APPEND" \
 	</dev/null >"$OUTDIR/qemu.log" 2>&1
@@ -209,7 +228,7 @@ t1=$(date +%s%N)
 secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
 
 # ---- results ----------------------------------------------------------------------------
-tr -d '\r' < "$CONSOLE" | awk -v out="$OUTDIR/output.log" -v dm="$OUTDIR/dmesg.log" '
+tr -d '\r' < "$CONSOLE" | awk -v out="$OUTDIR/output.log" -v dm="$OUTDIR/dmesg.log" -v fd="$stage/files" '
 	state == 0 && /^UNIXCAP-VM-BOOTED / { sub(/.*uptime=/, ""); boot = $0; next }
 	state == 0 && $0 == "UNIXCAP-VM-BEGIN" { state = 1; n = 0; next }
 	state == 1 && /UNIXCAP-VM-END$/ {
@@ -221,6 +240,12 @@ tr -d '\r' < "$CONSOLE" | awk -v out="$OUTDIR/output.log" -v dm="$OUTDIR/dmesg.l
 	}
 	state == 1 { line[++n] = $0; next }
 	state == 2 && /^UNIXCAP-VM-EXIT=[0-9]+ / { split($1, a, "="); code = a[2]; state = 3; next }
+	state == 3 && /^UNIXCAP-VM-FILE-BEGIN / {
+		name = substr($0, 23); sub(/.*\//, "", name); f = fd "/" name ".b64"; printf "" > f; state = 6; next
+	}
+	state == 6 && $0 == "UNIXCAP-VM-FILE-END" { close(f); state = 3; next }
+	state == 6 { print > f; next }
+	state == 3 && /^UNIXCAP-VM-FILE-MISSING / { print "run-in-vm: warning: guest file not found: " substr($0, 25) > "/dev/stderr"; next }
 	state == 3 && $0 == "UNIXCAP-VM-DMESG-BEGIN" { state = 4; next }
 	state == 4 && $0 == "UNIXCAP-VM-DMESG-END" { state = 5; next }
 	state == 4 { print > dm; next }
@@ -229,6 +254,13 @@ tr -d '\r' < "$CONSOLE" | awk -v out="$OUTDIR/output.log" -v dm="$OUTDIR/dmesg.l
 		printf "%s %s\n", (code == "" ? "-" : code), (boot == "" ? "-" : boot)
 	}' > "$stage/parsed"
 read -r code boot < "$stage/parsed"
+for b in "$stage"/files/*.b64; do
+	[ -e "$b" ] || continue
+	mkdir -p "$OUTDIR/files"
+	n=$(basename "$b" .b64)
+	base64 -d < "$b" | gunzip > "$OUTDIR/files/$n" \
+		|| { echo "run-in-vm: warning: guest file $n came back damaged" >&2; rm -f "$OUTDIR/files/$n"; }
+done
 touch "$OUTDIR/output.log"
 [ -f "$OUTDIR/dmesg.log" ] || tr -d '\r' < "$CONSOLE" > "$OUTDIR/dmesg.log"
 
