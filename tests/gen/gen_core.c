@@ -923,13 +923,13 @@ int ug_run(const struct ug_options *o)
 		if (!cache_find(&c, s->inode))
 			ug_fail(&c, s->scenario, "%s (inode %" PRIu64 ") not in /proc/net/unix",
 				s->role, s->inode);
-		else if (s->addr == 0)
-			hidden = true;
+		else if (s->addr >> 48 != 0xffff)
+			hidden = true; /* 0 (no privilege) or hashed (kptr_restrict 0) */
 		emit_socket(&c, s);
 	}
 	if (hidden)
-		fprintf(stderr, "unixgen: warning: kernel addresses are hidden "
-				"(need root and kernel.kptr_restrict=1)\n");
+		fprintf(stderr, "unixgen: warning: /proc/net/unix shows hashed or hidden socket "
+				"addresses (need root and kernel.kptr_restrict=1)\n");
 	fprintf(o->log, "{\"kind\":\"ready\",\"pid\":%d}\n", (int)c.pid);
 	fflush(o->log);
 
