@@ -73,6 +73,8 @@ struct uc_pending {
 	__u64 skip;      /* bytes already consumed in the first segment (iov_offset) */
 	__u64 dest_name; /* sockaddr_un of an unconnected send, or 0 */
 	__u64 others[UC_MAX_OTHERS]; /* receiving socks seen during the send, in order */
+	__u64 control;   /* msg_control: kernel copy at unix_*_sendmsg, user memory at syscalls */
+	__u32 control_len;
 	__u32 dest_len;
 	__u32 fd;
 	__u16 type;
@@ -81,7 +83,8 @@ struct uc_pending {
 	__u8 dest_user; /* dest_name points to user memory */
 	__u8 n_others;
 	__u8 backend;
-	__u8 pad;
+	__u8 control_user;
+	__u8 control_skipped; /* there was control data, not decoded */
 };
 
 struct {
@@ -124,6 +127,8 @@ static __always_inline bool type_wanted(__u16 type)
 {
 	return !cfg.filter_type || cfg.filter_type == type;
 }
+
+#include "scm.bpf.h"
 
 /* ---- socket metadata -------------------------------------------------------------------- */
 
@@ -204,13 +209,8 @@ static __always_inline __u32 peer_pid_of(struct sock *sk)
 /* The struct socket behind fd in the current task, if it is an AF_UNIX socket. */
 static __always_inline struct socket *unix_socket_of_fd(__u32 fd)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	struct file *file = NULL;
-	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
+	struct file *file = file_of_fd(fd);
+	if (!file)
 		return NULL;
 	__u16 mode = BPF_CORE_READ(file, f_inode, i_mode);
 	if ((mode & S_IFMT) != S_IFSOCK)
@@ -434,11 +434,24 @@ static __always_inline void emit_message(const struct uc_pending *p, long ret, _
 	__u32 caplen = 0;
 	struct uc_seg seg = {};
 
-	if (ret < 0) {
+	struct uc_scm scm = {};
+
+	if (ret >= 0)
+		scm_parse(p->control, p->control_len, p->control_user, &scm);
+	if (p->control_skipped)
+		flags |= UC_MF_CTL_SKIPPED;
+	if (cfg.fds_only && !scm.n_fds)
+		return;
+	if (p->call == UC_CALL_RECVMSG) {
+		/* Receives are reported only for what they install: passed fds. */
+		if (ret < 0 || !scm.n_fds)
+			return;
+		flags |= UC_MF_RECEIVE;
+	} else if (ret < 0) {
 		if (!cfg.errors)
 			return;
 		flags |= UC_MF_ERROR;
-	} else {
+	} else if (!cfg.fds_only) {
 		caplen = ret < cfg.snaplen ? ret : cfg.snaplen;
 	}
 	if (p->src_kind == UC_SRC_NONE) {
@@ -485,6 +498,14 @@ static __always_inline void emit_message(const struct uc_pending *p, long ret, _
 	}
 
 	__u64 msg_id = __sync_fetch_and_add(&next_msg_id, 1);
+	/* FD records land after this MSG record in the ring (reservation order), and
+	 * before it is submitted, so n_fds below is exact. */
+	__u32 n_fds = emit_fds(&scm, msg_id, (__u32)pid_tgid, p->control_user);
+	rec->m.n_fds = n_fds;
+	rec->m.flags |= scm.flags | (n_fds < scm.n_fds ? UC_MF_FDS_LOST : 0);
+	rec->m.cred_pid = scm.cred.pid;
+	rec->m.cred_uid = scm.cred.uid;
+	rec->m.cred_gid = scm.cred.gid;
 	rec->m.ts_ns = bpf_ktime_get_ns();
 	rec->m.len = ret > 0 ? ret : 0;
 	rec->m.caplen = caplen;

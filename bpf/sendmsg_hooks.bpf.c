@@ -10,6 +10,9 @@
 #include "capture.bpf.h"
 #include "iov_iter.bpf.h"
 
+/* Receives are seen at the syscall (recv.bpf.h), by both backends of this object. */
+#include "recv.bpf.h"
+
 static __always_inline int on_send_entry(struct socket *sock, struct msghdr *msg, __u8 call,
 					 __u8 backend)
 {
@@ -27,6 +30,12 @@ static __always_inline int on_send_entry(struct socket *sock, struct msghdr *msg
 	p.backend = backend;
 	p.fd = (__u32)-1;
 	pending_from_iter(&p, &msg->msg_iter);
+	/* The syscall copied the control buffer into the kernel (msg_control_is_user says
+	 * otherwise for the few callers that pass user memory, 5.8+). */
+	p.control = (__u64)BPF_CORE_READ(msg, msg_control);
+	p.control_len = BPF_CORE_READ(msg, msg_controllen);
+	if (bpf_core_field_exists(msg->msg_control_is_user))
+		p.control_user = BPF_CORE_READ_BITFIELD_PROBED(msg, msg_control_is_user);
 	if (call == UC_CALL_DGRAM_SENDMSG) {
 		/* msg_name is the kernel copy of the sendto()/sendmsg() address. */
 		p.dest_name = (__u64)BPF_CORE_READ(msg, msg_name);

@@ -8,6 +8,7 @@
  * kernel-internal senders, and 32-bit compat callers.
  */
 #include "capture.bpf.h"
+#include "recv.bpf.h"
 
 /* A sendmmsg() entry as user memory holds it. */
 struct uc_mmsghdr {
@@ -50,6 +51,9 @@ static __always_inline int on_enter(__u64 fd, __u8 call, __u8 kind, __u64 base, 
 		p.nr_segs = um.msg_iovlen;
 		p.dest_name = (__u64)um.msg_name;
 		p.dest_len = um.msg_namelen;
+		p.control = (__u64)um.msg_control;
+		p.control_len = um.msg_controllen;
+		p.control_user = 1;
 	}
 	save_pending(&p);
 	return 0;
@@ -143,6 +147,12 @@ static long mmsg_step(__u32 i, struct uc_mmsg_walk *w)
 	one.nr_segs = mh.msg_hdr.msg_iovlen;
 	one.dest_name = (__u64)mh.msg_hdr.msg_name;
 	one.dest_len = mh.msg_hdr.msg_namelen;
+	/* Walking each datagram's control data inside this loop takes the verifier past its
+	 * limit (6.18): fds passed with sendmmsg are flagged, not named. The kernel-hook
+	 * backends see them, one datagram at a time. */
+	one.control = 0;
+	one.control_len = 0;
+	one.control_skipped = mh.msg_hdr.msg_controllen > 0;
 	__u64 other = 0;
 	__u64 idx = i;
 	if (idx < p->n_others) {

@@ -31,6 +31,7 @@
 enum uc_rec_kind {
 	UC_REC_MSG = 1,
 	UC_REC_DATA = 2,
+	UC_REC_FD = 3, /* one passed file; written before the MSG record it belongs to */
 };
 
 /* Per-record flags. */
@@ -46,6 +47,11 @@ enum uc_msg_flags {
 	UC_MF_SEG_LIMIT = 1 << 3,  /* more iovec segments than the kernel side walks */
 	UC_MF_KERNEL_MEM = 1 << 4, /* payload came from a kernel buffer (ITER_KVEC) */
 	UC_MF_DEST_ADDR = 1 << 5,  /* peer_path came from the sender's msg_name */
+	UC_MF_RECEIVE = 1 << 6,    /* a receive (recvmsg) event: fds installed in the receiver */
+	UC_MF_CREDS = 1 << 7,      /* cred_pid/uid/gid hold SCM_CREDENTIALS */
+	UC_MF_FDS_LOST = 1 << 8,   /* some passed fds could not be recorded (ring full) */
+	UC_MF_PIDFD = 1 << 9,      /* an SCM_PIDFD was received (6.5+) */
+	UC_MF_CTL_SKIPPED = 1 << 10, /* control data not decoded (sendmmsg, tracepoint backend) */
 };
 
 enum uc_backend {
@@ -65,6 +71,19 @@ enum uc_call {
 	UC_CALL_SENDMMSG = 5,
 	UC_CALL_STREAM_SENDMSG = 6, /* unix_stream_sendmsg (fentry/kprobe) */
 	UC_CALL_DGRAM_SENDMSG = 7,  /* unix_dgram_sendmsg (fentry/kprobe) */
+	UC_CALL_RECVMSG = 8,
+};
+
+#define UC_MAX_FDS 253        /* SCM_MAX_FD: the most one message can pass */
+#define UC_FD_NAME_MAX 256    /* name bytes kept per passed file */
+
+/* What a passed file is, so its name can be shown the way /proc/PID/fd shows it. */
+enum uc_fd_kind {
+	UC_FDK_UNKNOWN = 0,
+	UC_FDK_PATH = 1,   /* name: path components, leaf first, each NUL-terminated */
+	UC_FDK_ANON = 2,   /* name: the anon inode's name, e.g. "[eventfd]" */
+	UC_FDK_PIPE = 3,   /* pipe:[ino] */
+	UC_FDK_SOCKET = 4, /* socket:[ino] */
 };
 
 /* Common prefix of every record. */
@@ -102,6 +121,11 @@ struct uc_meta {
 	char comm[UC_COMM_LEN];
 	char path[UC_PATH_MAX];
 	char peer_path[UC_PATH_MAX];
+	__u16 n_fds; /* SCM_RIGHTS files passed (send) or installed (receive) */
+	__u16 pad;
+	__u32 cred_pid; /* SCM_CREDENTIALS, valid with UC_MF_CREDS */
+	__u32 cred_uid;
+	__u32 cred_gid;
 };
 
 struct uc_msg_rec {
@@ -115,6 +139,21 @@ struct uc_data_rec {
 	__u8 data[];
 };
 
+/* h.offset holds the fd's index in its message. */
+struct uc_fd_rec {
+	struct uc_rec_hdr h;
+	__u64 file;  /* struct file *: the same object on both ends of a pass */
+	__u64 ino;
+	__s32 fd;    /* the sender's fd, or the fd installed in the receiver */
+	__u32 mode;  /* i_mode */
+	__u16 count; /* fds in the message */
+	__u16 name_len;
+	__u8 kind;   /* enum uc_fd_kind */
+	__u8 truncated; /* the name did not fit */
+	__u16 pad;
+	char name[2 * UC_FD_NAME_MAX]; /* only name_len bytes are used; the slack bounds copies */
+};
+
 /* Load-time configuration, placed in .rodata by each backend. */
 struct uc_config {
 	__u32 self_tgid;   /* never capture unixcap's own traffic */
@@ -126,9 +165,10 @@ struct uc_config {
 	__u8 filter_pids;  /* pids map is in use */
 	__u8 filter_path;  /* path filter in use */
 	__u8 errors;       /* report failed sends */
-	__u8 pad;
+	__u8 backend;      /* enum uc_backend this object was loaded as */
 	__u16 path_len;    /* length of the path filter (abstract: leading NUL counted) */
-	__u16 pad2;
+	__u8 fds_only;     /* --fds: only messages passing fds, no payload */
+	__u8 pad2;
 	char path[UC_PATH_MAX];
 };
 

@@ -28,9 +28,10 @@ const char *uc_backend_name(enum uc_backend b)
 	}
 }
 
-static void fill_config(struct uc_config *cfg, const struct uc_options *o)
+static void fill_config(struct uc_config *cfg, const struct uc_options *o, enum uc_backend b)
 {
 	memset(cfg, 0, sizeof(*cfg));
+	cfg->backend = b;
 	cfg->self_tgid = (uint32_t)getpid();
 	cfg->snaplen = o->snaplen;
 	cfg->filter_tid = o->tid;
@@ -39,6 +40,7 @@ static void fill_config(struct uc_config *cfg, const struct uc_options *o)
 	cfg->filter_inode = o->inode;
 	cfg->filter_pids = o->n_pids > 0;
 	cfg->errors = o->errors;
+	cfg->fds_only = o->fds_only;
 	if (o->have_path) {
 		cfg->filter_path = 1;
 		cfg->path_len = (uint16_t)o->path_len;
@@ -127,7 +129,7 @@ static int try_hooks(struct uc_capture *c, const struct uc_options *o, bool fent
 		snprintf(err, errlen, "open: %s", strerror(errno));
 		return -errno;
 	}
-	fill_config(&s->rodata->cfg, o);
+	fill_config(&s->rodata->cfg, o, fentry ? UC_BACKEND_FENTRY : UC_BACKEND_KPROBE);
 	int e = prepare_maps(s->obj, o);
 	struct bpf_program *p;
 	bpf_object__for_each_program(p, s->obj)
@@ -153,6 +155,11 @@ static int try_hooks(struct uc_capture *c, const struct uc_options *o, bool fent
 	 * peer_sock, which the exit summary says. */
 	bool have_may_send = kernel_has("security_unix_may_send", BTF_KIND_FUNC);
 	bpf_program__set_autoload(may_send, have_may_send);
+	/* Receive-side fds come from the recvmsg syscall tracepoints, which need tracefs. */
+	char tf_err[160];
+	bool have_recv = uc_ensure_tracefs(tf_err, sizeof(tf_err)) == 0;
+	bpf_program__set_autoload(s->progs.tp_enter_recvmsg, have_recv);
+	bpf_program__set_autoload(s->progs.tp_exit_recvmsg, have_recv);
 
 	if (!e) {
 		e = sendmsg_hooks_bpf__load(s);
@@ -168,6 +175,12 @@ static int try_hooks(struct uc_capture *c, const struct uc_options *o, bool fent
 		attach(c, may_send, false, err, errlen);
 		have_may_send = c->n_links > before;
 	}
+	if (!e && have_recv) {
+		unsigned before = c->n_links;
+		attach(c, s->progs.tp_enter_recvmsg, false, err, errlen);
+		attach(c, s->progs.tp_exit_recvmsg, false, err, errlen);
+		have_recv = c->n_links == before + 2;
+	}
 	if (!e)
 		e = finish(c, s->obj, o);
 	if (e) {
@@ -175,9 +188,10 @@ static int try_hooks(struct uc_capture *c, const struct uc_options *o, bool fent
 		sendmsg_hooks_bpf__destroy(s);
 		return e;
 	}
-	if (!have_may_send)
-		snprintf(c->notes, sizeof(c->notes),
-			 "no security_unix_may_send hook: unconnected datagrams lack peer_sock");
+	snprintf(c->notes, sizeof(c->notes), "%s%s%s",
+		 have_may_send ? "" : "no security_unix_may_send hook: unconnected datagrams lack peer_sock",
+		 !have_may_send && !have_recv ? "; " : "",
+		 have_recv ? "" : "no recvmsg tracepoints: received fds not shown");
 	c->hooks = s;
 	c->backend = fentry ? UC_BACKEND_FENTRY : UC_BACKEND_KPROBE;
 	return 0;
@@ -194,7 +208,7 @@ static int try_tracepoints(struct uc_capture *c, const struct uc_options *o, cha
 		snprintf(err, errlen, "open: %s", strerror(errno));
 		return -errno;
 	}
-	fill_config(&s->rodata->cfg, o);
+	fill_config(&s->rodata->cfg, o, UC_BACKEND_TRACEPOINT);
 	e = prepare_maps(s->obj, o);
 	if (e)
 		snprintf(err, errlen, "ring buffer size: %s", strerror(-e));

@@ -10,11 +10,17 @@
 #include <bpf/libbpf.h>
 
 #include "backend.h"
+#include "fdlink.h"
 #include "options.h"
 #include "privileges.h"
 #include "proc_names.h"
+#include "readback.h"
 #include "reassembly.h"
+#include "socklist_main.h"
+#include "socklist_table.h"
+#include "../writers/capwriter.h"
 #include "../writers/console.h"
+#include "../writers/format.h"
 
 static volatile sig_atomic_t stop_signal;
 
@@ -26,9 +32,18 @@ static void on_signal(int sig)
 struct run {
 	struct uc_options *o;
 	struct uc_console console;
+	bool print;                /* console output on stdout */
+	bool live;                 /* from the kernel, not from -r */
+	struct uc_writer *writer;  /* -w */
+	const struct uc_capture *cap;
+	const struct uc_reasm *reasm;
+	struct uc_socktable *holders; /* live: peer pid from the peer socket's holder */
+	uint64_t seen;             /* -r: messages read, for the file's counters */
 	uint64_t captured;
-	int out_error; /* -errno of the first failed write to stdout */
-	bool done;     /* -c reached */
+	int out_error; /* -errno of the first failed write to stdout or the -w file */
+	bool writer_failed;
+	bool done;     /* -c reached, or -G/-W wrote its last file */
+	struct uc_fdlink *fdlink; /* receives of passed fds, linked to their sends */
 };
 
 static uint64_t now_ns(clockid_t clk)
@@ -37,6 +52,21 @@ static uint64_t now_ns(clockid_t clk)
 	clock_gettime(clk, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
+
+/* sk_peer_pid is empty for datagram sockets (nothing records credentials there): the
+ * process holding the peer socket names the peer instead, from a cache that costs a hash
+ * lookup per message and at most one /proc scan per second (socklist_table.h). */
+static void peer_from_holder(struct run *r, struct uc_message *m)
+{
+	uint32_t pid;
+	char comm[UC_COMM_LEN];
+	if (m->m.peer_pid || !m->m.peer_inode || !r->holders)
+		return;
+	if (uc_socktable_owner(r->holders, m->m.peer_inode, &pid, comm) == 0)
+		m->m.peer_pid = pid;
+}
+
+static int deliver(struct uc_message *msg, void *ctx);
 
 static int on_message(const struct uc_message *msg, void *ctx)
 {
@@ -51,11 +81,46 @@ static int on_message(const struct uc_message *msg, void *ctx)
 			return 0;
 	}
 	struct uc_message m = *msg;
-	uc_comm_of_pid(m.m.peer_pid, m.m.ts_ns, m.peer_comm);
-	int e = uc_console_write(&r->console, &m);
-	if (e) {
-		r->out_error = e;
+	if (r->live) {
+		peer_from_holder(r, &m);
+		uc_comm_of_pid(m.m.peer_pid, m.m.ts_ns, m.peer_comm);
+	}
+	uint64_t t = m.n_fds ? now_ns(CLOCK_MONOTONIC) : 0;
+	if (!uc_fdlink_update(r->fdlink, &m, t))
+		return 0; /* a receive held until its send shows up */
+	int rc = deliver(&m, r);
+	/* This send may be what a held receive waits for. */
+	if (!rc && m.n_fds && !(m.m.flags & UC_MF_RECEIVE))
+		rc = uc_fdlink_release(r->fdlink, t, false, deliver, r);
+	return rc;
+}
+
+/* Writes one message to the -w file and/or the console; 1 stops the capture. */
+static int deliver(struct uc_message *msg, void *ctx)
+{
+	struct run *r = ctx;
+	struct uc_message m = *msg;
+
+	if (r->done || r->out_error)
 		return 1;
+	if (r->writer) {
+		int e = uc_writer_write(r->writer, &m);
+		if (e < 0) {
+			r->out_error = e;
+			r->writer_failed = true;
+			return 1;
+		}
+		if (e > 0) {
+			r->done = true;
+			return 1;
+		}
+	}
+	if (r->print) {
+		int e = uc_console_write(&r->console, &m);
+		if (e) {
+			r->out_error = e;
+			return 1;
+		}
 	}
 	r->captured++;
 	if (r->o->count && r->captured >= r->o->count) {
@@ -63,6 +128,18 @@ static int on_message(const struct uc_message *msg, void *ctx)
 		return 1;
 	}
 	return 0;
+}
+
+/* -r applies in userspace the filters a live capture runs in the kernel. */
+static int on_read(const struct uc_message *msg, void *ctx)
+{
+	struct run *r = ctx;
+	if (stop_signal)
+		return 1;
+	r->seen++;
+	if (!uc_readback_match(r->o, msg))
+		return 0;
+	return on_message(msg, ctx);
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -100,13 +177,33 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+static uint64_t kernel_drops(const struct uc_capture *cap)
+{
+	uint64_t st[UC_STAT_MAX] = { 0 };
+	uc_capture_stats(cap, st);
+	return st[UC_STAT_DROP_MSGS] + st[UC_STAT_DROP_PENDING];
+}
+
+/* The counters each capture file ends with (pcapng ISB). */
+static void file_stats(void *ctx, struct uc_capfile_stats *s)
+{
+	const struct run *r = ctx;
+	if (r->live) {
+		s->dropped = kernel_drops(r->cap);
+		s->received = uc_reasm_stats(r->reasm)->messages + s->dropped;
+	} else {
+		s->dropped = 0;
+		s->received = r->seen;
+	}
+}
+
 static void print_summary(const struct run *r, const struct uc_capture *cap,
 			  const struct uc_reasm *reasm)
 {
 	uint64_t st[UC_STAT_MAX] = { 0 };
 	uc_capture_stats(cap, st);
 	const struct uc_reasm_stats *rs = uc_reasm_stats(reasm);
-	uint64_t dropped = st[UC_STAT_DROP_MSGS] + st[UC_STAT_DROP_PENDING];
+	uint64_t dropped = kernel_drops(cap);
 
 	fprintf(stderr, "unixcap: backend %s; %llu cut short (ring full mid-message), %llu copy "
 			"faults, %llu malformed records\n",
@@ -119,9 +216,97 @@ static void print_summary(const struct run *r, const struct uc_capture *cap,
 
 static int flush_output(struct run *r)
 {
-	if (!r->out_error && fflush(stdout) != 0)
+	if (!r->out_error && r->writer) {
+		int e = uc_writer_flush(r->writer);
+		if (e) {
+			r->out_error = e;
+			r->writer_failed = true;
+		}
+	}
+	if (!r->out_error && r->print && fflush(stdout) != 0)
 		r->out_error = -errno;
 	return r->out_error;
+}
+
+static struct uc_writer_cfg writer_cfg(const struct uc_options *o, struct run *r)
+{
+	return (struct uc_writer_cfg){
+		.file = { .path = o->write_file,
+			  .max_bytes = o->rotate_bytes,
+			  .seconds = o->rotate_seconds,
+			  .count = o->rotate_count,
+			  .zstd = o->zstd,
+			  .zstd_level = 3 },
+		.format = o->format,
+		.linktype = (uint16_t)o->linktype,
+		.snaplen = o->snaplen,
+		.stats = file_stats,
+		.stats_ctx = r,
+	};
+}
+
+/*
+ * Ends the -w output: the trailer (ISB) and the last bytes. A reader that went away (EPIPE)
+ * is a normal end, like for the console. Returns the exit status it implies.
+ */
+static int finish_output(struct run *r)
+{
+	int rc = 0;
+	flush_output(r);
+	if (r->writer && !r->out_error) {
+		int e = uc_writer_close(r->writer);
+		if (e) {
+			r->out_error = e;
+			r->writer_failed = true;
+		}
+	}
+	if (r->out_error && r->out_error != -EPIPE) {
+		if (r->writer_failed)
+			fprintf(stderr, "unixcap: writing %s\n", uc_writer_error(r->writer));
+		else
+			fprintf(stderr, "unixcap: writing output: %s\n", strerror(-r->out_error));
+		rc = 1;
+	}
+	uc_writer_free(r->writer);
+	r->writer = NULL;
+	return rc;
+}
+
+static uint64_t wall_now(void)
+{
+	return now_ns(CLOCK_REALTIME);
+}
+
+/* -r: no BPF, no privileges; the file's messages go through the same filters and writers. */
+static int run_read(struct uc_options *o)
+{
+	char err[512] = "";
+	struct run r = { .o = o, .print = !o->write_file || o->print };
+	r.console = (struct uc_console){ .out = stdout, .mode = o->mode, .relative_ts = o->relative_ts };
+
+	if (o->write_file) {
+		struct uc_writer_cfg cfg = writer_cfg(o, &r);
+		char desc[256];
+		if (uc_writer_open(&r.writer, &cfg, err, sizeof(err))) {
+			fprintf(stderr, "unixcap: %s\n", err);
+			return 1;
+		}
+		snprintf(desc, sizeof(desc), "AF_UNIX messages, read from %s", o->read_file);
+		if (uc_writer_start(r.writer, desc, wall_now())) {
+			fprintf(stderr, "unixcap: writing %s\n", uc_writer_error(r.writer));
+			uc_writer_free(r.writer);
+			return 1;
+		}
+	}
+	install_signals();
+	int e = uc_readback(o->read_file, o->linktype_set ? o->linktype : 0, on_read, &r, err,
+			    sizeof(err));
+	int rc = finish_output(&r);
+	if (e < 0) {
+		fprintf(stderr, "unixcap: %s\n", err);
+		return 2;
+	}
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -129,6 +314,14 @@ int main(int argc, char **argv)
 	struct uc_options o;
 	char err[512] = "";
 	int rc = 0;
+
+	/* -L is a mode of its own with its own options (docs/socket-listing.md). */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (!strcmp(argv[i], "-L")) {
+			memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) * sizeof(*argv));
+			return uc_socklist_main(argc - 1, argv);
+		}
+	}
 
 	switch (uc_parse_options(argc, argv, &o, err, sizeof(err))) {
 	case UC_PARSE_EXIT:
@@ -138,6 +331,11 @@ int main(int argc, char **argv)
 		return 2;
 	case UC_PARSE_RUN:
 		break;
+	}
+	if (o.read_file) {
+		rc = run_read(&o);
+		uc_options_free(&o);
+		return rc;
 	}
 	if (check_targets(&o)) {
 		uc_options_free(&o);
@@ -149,31 +347,69 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	struct run r = { .o = &o, .live = true, .print = !o.write_file || o.print };
+	r.console = (struct uc_console){ .out = stdout, .mode = o.mode, .relative_ts = o.relative_ts };
+
+	/* The output must be writable before anything is loaded into the kernel. */
+	if (o.write_file) {
+		struct uc_writer_cfg cfg = writer_cfg(&o, &r);
+		if (uc_writer_open(&r.writer, &cfg, err, sizeof(err))) {
+			fprintf(stderr, "unixcap: %s\n", err);
+			uc_options_free(&o);
+			return 1;
+		}
+	}
+
 	struct uc_capture cap;
 	if (uc_capture_open(&cap, &o, err, sizeof(err))) {
 		fprintf(stderr, "unixcap: %s\n", err);
+		uc_writer_abort(r.writer);
+		uc_writer_free(r.writer);
 		uc_options_free(&o);
 		return 1;
 	}
 
-	struct run r = { .o = &o };
-	r.console = (struct uc_console){ .out = stdout, .mode = o.mode, .relative_ts = o.relative_ts };
 	struct uc_reasm *reasm = uc_reasm_new(o.snaplen, on_message, &r);
 	struct ring_buffer *rb = reasm ? ring_buffer__new(cap.ringbuf_fd, on_record, reasm, NULL)
 				       : NULL;
 	if (!rb) {
 		fprintf(stderr, "unixcap: ring buffer: %s\n", strerror(errno ? errno : ENOMEM));
+		uc_writer_abort(r.writer);
+		uc_writer_free(r.writer);
 		uc_reasm_free(reasm);
 		uc_capture_close(&cap);
 		uc_options_free(&o);
 		return 1;
 	}
+	r.cap = &cap;
+	r.reasm = reasm;
+	r.fdlink = uc_fdlink_new();
+	if (r.writer) {
+		char desc[128];
+		snprintf(desc, sizeof(desc), "AF_UNIX messages, %s backend",
+			 uc_backend_name(cap.backend));
+		if (uc_writer_start(r.writer, desc, wall_now())) {
+			fprintf(stderr, "unixcap: writing %s\n", uc_writer_error(r.writer));
+			uc_writer_free(r.writer);
+			ring_buffer__free(rb);
+			uc_reasm_free(reasm);
+			uc_capture_close(&cap);
+			uc_options_free(&o);
+			return 1;
+		}
+	}
 	uc_reasm_set_clock_offset(reasm, (int64_t)(now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC)));
 	install_signals();
+	r.holders = uc_socktable_new(); /* NULL: peers stay as the kernel gave them */
 
 	if (!o.quiet)
 		fprintf(stderr, "unixcap: listening on AF_UNIX, backend %s, snaplen %u, buffer %u KiB\n",
 			uc_backend_name(cap.backend), o.snaplen, o.ring_kib);
+	if (r.print && o.mode == UC_OUT_FDS) {
+		uc_print_fd_header(stdout, o.relative_ts);
+		r.console.header_done = true;
+		flush_output(&r);
+	}
 	if (o.verbose && cap.notes[0])
 		fprintf(stderr, "unixcap: %s backend: %s\n", uc_backend_name(cap.backend), cap.notes);
 
@@ -189,6 +425,7 @@ int main(int argc, char **argv)
 		uint64_t now = now_ns(CLOCK_MONOTONIC);
 		/* A message whose tail never came (ring full) is shown after a second, marked. */
 		uc_reasm_flush(reasm, now - 1000000000ull);
+		uc_fdlink_release(r.fdlink, now, false, deliver, &r);
 		flush_output(&r);
 		if (deadline && now >= deadline)
 			break;
@@ -198,13 +435,13 @@ int main(int argc, char **argv)
 		ring_buffer__consume(rb);
 	if (!r.done && !r.out_error)
 		uc_reasm_flush(reasm, UINT64_MAX);
-	flush_output(&r);
-	if (r.out_error && r.out_error != -EPIPE) {
-		fprintf(stderr, "unixcap: writing output: %s\n", strerror(-r.out_error));
+	uc_fdlink_release(r.fdlink, 0, true, deliver, &r);
+	if (finish_output(&r))
 		rc = 1;
-	}
 	print_summary(&r, &cap, reasm);
+	uc_fdlink_free(r.fdlink);
 
+	uc_socktable_free(r.holders);
 	ring_buffer__free(rb);
 	uc_reasm_free(reasm);
 	uc_capture_close(&cap);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../writers/format.h"
+#include "../writers/linktype.h"
 
 #define PID_MAX_LIMIT 4194304 /* the kernel's upper bound for pid_max */
 
@@ -23,6 +24,9 @@ enum {
 	OPT_JSON,
 	OPT_ERRORS,
 	OPT_VERSION,
+	OPT_LINKTYPE,
+	OPT_PRINT,
+	OPT_FDS,
 };
 
 static const struct option long_opts[] = {
@@ -44,6 +48,16 @@ static const struct option long_opts[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "write", required_argument, NULL, 'w' },
+	{ "read", required_argument, NULL, 'r' },
+	{ "format", required_argument, NULL, 'F' },
+	{ "linktype", required_argument, NULL, OPT_LINKTYPE },
+	{ "zstd", no_argument, NULL, 'z' },
+	{ "file-size", required_argument, NULL, 'C' },
+	{ "rotate-seconds", required_argument, NULL, 'G' },
+	{ "file-count", required_argument, NULL, 'W' },
+	{ "print", no_argument, NULL, OPT_PRINT },
+	{ "fds", no_argument, NULL, OPT_FDS },
 	{ 0 },
 };
 
@@ -75,12 +89,69 @@ void uc_usage(FILE *f)
 	      "  -x                   summary + hex dump\n"
 	      "  -A                   summary + printable payload\n"
 	      "  --json               one JSON object per message\n"
+	      "  --fds                only fd passing (SCM_RIGHTS): one SEND/RECV line per fd, as\n"
+	      "                       sofdsnoop prints them (with --json: those messages as JSON)\n"
 	      "  -T                   timestamps relative to the first message\n"
 	      "  -v, --verbose        more detail on stderr (backend choice, load errors)\n"
 	      "  -q, --quiet          no status line at start\n"
-	      "  -h, --help           this help;  --version  the version\n",
+	      "  -h, --help           this help;  --version  the version\n"
+	      "\n"
+	      "Capture files (files are created mode 0600):\n"
+	      "  -w FILE              write pcapng to FILE instead of printing ('-' = stdout,\n"
+	      "                       e.g. unixcap -w - | wireshark -k -i -)\n"
+	      "  -r FILE              read a capture (pcapng or pcap, plain or zstd; '-' = stdin)\n"
+	      "                       and print it; the filters and output options apply\n"
+	      "  -F pcapng|pcap       file format for -w (default pcapng)\n"
+	      "  --linktype N         link type 147..162 (LINKTYPE_USER0..15, default 147)\n"
+	      "  -z, --zstd           compress -w output with zstd (implied by a .zst suffix)\n"
+	      "  -C SIZE              new file once the current one is over SIZE million bytes\n"
+	      "                       (suffix k, m, g: KiB, MiB, GiB); FILE, FILE1, FILE2...\n"
+	      "  -G SECONDS           new file every SECONDS; FILE is a strftime(3) template\n"
+	      "  -W COUNT             with -C: a ring of COUNT files (FILE0..); with -G: stop\n"
+	      "                       after COUNT files\n"
+	      "  --print              with -w FILE: print messages on stdout as well\n"
+	      "\n"
+	      "Socket listing:\n"
+	      "  -L [options]         list unix sockets with kernel address, holders and peer,\n"
+	      "                       instead of capturing (unixcap -L --help)\n",
 	      f);
 }
+
+/* -C: millions of bytes by default; k/m/g are binary multiples, as in tcpdump. */
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	if (!*s || *s == '-' || *s == '+' || *s == ' ')
+		return -EINVAL;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	uint64_t unit = 1000000;
+	if (errno || v == 0 || end == s)
+		return -ERANGE;
+	if (*end) {
+		switch (*end) {
+		case 'k': case 'K': unit = 1ull << 10; break;
+		case 'm': case 'M': unit = 1ull << 20; break;
+		case 'g': case 'G': unit = 1ull << 30; break;
+		default: return -EINVAL;
+		}
+		if (end[1])
+			return -EINVAL;
+	}
+	if (v > UINT64_MAX / unit)
+		return -ERANGE;
+	*out = v * unit;
+	return 0;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/* Combinations of the file options that cannot work, checked once all are known. */
+static enum uc_parse_result check_files(struct uc_options *o, char *err, size_t errlen);
 
 static enum uc_parse_result fail(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -166,11 +237,12 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 	o->snaplen = UC_SNAPLEN_DEFAULT;
 	o->ring_kib = UC_RING_KIB_DEFAULT;
 	o->mode = UC_OUT_SUMMARY;
+	o->linktype = UC_LT_DEFAULT;
 	optind = 1;
 	opterr = 0;
 
 	for (;;) {
-		int c = getopt_long(argc, argv, ":p:t:n:c:d:s:B:XxATvqh", long_opts, NULL);
+		int c = getopt_long(argc, argv, ":p:t:n:c:d:s:B:XxATvqhw:r:F:zC:G:W:", long_opts, NULL);
 		if (c == -1)
 			break;
 		switch (c) {
@@ -256,6 +328,9 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 		case 'T':
 			o->relative_ts = true;
 			break;
+		case OPT_FDS:
+			o->fds_only = true;
+			break;
 		case 'c':
 			if (parse_u64(optarg, 1, UINT64_MAX, &o->count))
 				return fail(err, errlen, "bad count '%s' (a positive number)", optarg);
@@ -291,6 +366,54 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 		case OPT_VERSION:
 			printf("unixcap %s\n", UNIXCAP_VERSION);
 			return UC_PARSE_EXIT;
+		case 'w':
+			if (!*optarg)
+				return fail(err, errlen, "-w needs a file name ('-' for stdout)");
+			o->write_file = optarg;
+			break;
+		case 'r':
+			if (!*optarg)
+				return fail(err, errlen, "-r needs a file name ('-' for stdin)");
+			o->read_file = optarg;
+			break;
+		case 'F':
+			if (!strcmp(optarg, "pcapng"))
+				o->format = UC_FMT_PCAPNG;
+			else if (!strcmp(optarg, "pcap"))
+				o->format = UC_FMT_PCAP;
+			else
+				return fail(err, errlen, "unknown file format '%s' (pcapng, pcap)", optarg);
+			break;
+		case OPT_LINKTYPE:
+			if (parse_u64(optarg, UC_LT_MIN, UC_LT_MAX, &v))
+				return fail(err, errlen,
+					    "bad link type '%s' (%u..%u, LINKTYPE_USER0..USER15)", optarg,
+					    UC_LT_MIN, UC_LT_MAX);
+			o->linktype = (unsigned)v;
+			o->linktype_set = true;
+			break;
+		case 'z':
+			o->zstd = true;
+			break;
+		case 'C':
+			if (parse_size(optarg, &o->rotate_bytes))
+				return fail(err, errlen,
+					    "bad file size '%s' (millions of bytes, or with a k/m/g suffix)",
+					    optarg);
+			break;
+		case 'G':
+			if (parse_u64(optarg, 1, 100 * 365 * 86400ull, &v))
+				return fail(err, errlen, "bad rotation interval '%s' (seconds > 0)", optarg);
+			o->rotate_seconds = (unsigned)v;
+			break;
+		case 'W':
+			if (parse_u64(optarg, 1, 1000000, &v))
+				return fail(err, errlen, "bad file count '%s' (1..1000000)", optarg);
+			o->rotate_count = (unsigned)v;
+			break;
+		case OPT_PRINT:
+			o->print = true;
+			break;
 		case ':':
 			return fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -301,6 +424,32 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 	}
 	if (optind < argc)
 		return fail(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
+	if (o->fds_only && !mode_set)
+		o->mode = UC_OUT_FDS;
+	else if (o->fds_only && o->mode != UC_OUT_JSON)
+		return fail(err, errlen, "--fds prints its own table; only --json goes with it");
+	return check_files(o, err, errlen);
+}
+
+static enum uc_parse_result check_files(struct uc_options *o, char *err, size_t errlen)
+{
+	const char *w = o->write_file;
+	bool to_stdout = w && !strcmp(w, "-");
+	const char *needs_w = o->rotate_bytes ? "-C" : o->rotate_seconds ? "-G"
+			    : o->rotate_count ? "-W" : o->zstd ? "-z" : o->print ? "--print" : NULL;
+
+	if (!w && needs_w)
+		return fail(err, errlen, "%s needs -w FILE", needs_w);
+	if (to_stdout && (o->rotate_bytes || o->rotate_seconds || o->rotate_count))
+		return fail(err, errlen, "-C, -G and -W need a file name, not -w -");
+	if (to_stdout && o->print)
+		return fail(err, errlen, "--print cannot share stdout with -w -");
+	if (o->rotate_count && !o->rotate_bytes && !o->rotate_seconds)
+		return fail(err, errlen, "-W needs -C or -G");
+	if (o->read_file && w && !to_stdout && !strcmp(o->read_file, w))
+		return fail(err, errlen, "-r and -w name the same file");
+	if (w && !to_stdout && ends_with(w, ".zst"))
+		o->zstd = true;
 	return UC_PARSE_RUN;
 }
 

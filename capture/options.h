@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "../bpf/unixcap_event.h"
+#include "../writers/capwriter.h"
 #include "../writers/console.h"
 
 enum uc_backend_choice {
@@ -39,8 +40,20 @@ struct uc_options {
 	uint32_t snaplen;
 	uint32_t ring_kib;
 	bool errors;
+	bool fds_only;       /* --fds: only messages passing fds (SEND/RECV table) */
 	int verbose;
 	bool quiet;
+	/* Capture files */
+	const char *write_file;  /* -w FILE, "-" = stdout; NULL = console output */
+	const char *read_file;   /* -r FILE, "-" = stdin */
+	enum uc_file_format format; /* -F */
+	unsigned linktype;       /* --linktype, UC_LT_DEFAULT unless set */
+	bool linktype_set;
+	bool zstd;               /* -z, or -w FILE ending in .zst */
+	uint64_t rotate_bytes;   /* -C, in bytes; 0 = off */
+	unsigned rotate_seconds; /* -G; 0 = off */
+	unsigned rotate_count;   /* -W; 0 = off */
+	bool print;              /* --print: console output as well as -w */
 };
 
 enum uc_parse_result {

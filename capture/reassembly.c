@@ -1,4 +1,5 @@
 #include "reassembly.h"
+#include "fdname.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -10,6 +11,9 @@ struct open_msg {
 	uint8_t *buf;      /* m.caplen bytes, holes stay zero */
 	uint32_t next_off; /* where the next in-order record should start */
 	bool gap;
+	bool data_done;    /* the record with UC_RF_LAST arrived */
+	struct uc_fd_info *fds; /* m.n_fds entries */
+	uint16_t fds_have;
 };
 
 struct uc_reasm {
@@ -37,8 +41,10 @@ void uc_reasm_free(struct uc_reasm *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < r->n_open; i++)
+	for (size_t i = 0; i < r->n_open; i++) {
 		free(r->open[i].buf);
+		free(r->open[i].fds);
+	}
 	free(r->open);
 	free(r);
 }
@@ -61,7 +67,8 @@ static int deliver(struct uc_reasm *r, struct uc_message *m, bool gap)
 		m->flags |= UC_UF_GAP;
 		r->stats.gaps++;
 	}
-	if (m->caplen < m->m.len)
+	/* A receive event carries the fds it installed, never payload (the send had it). */
+	if (m->caplen < m->m.len && !(m->m.flags & UC_MF_RECEIVE))
 		m->flags |= UC_UF_TRUNCATED;
 	r->stats.messages++;
 	return r->cb ? r->cb(m, r->ctx) : 0;
@@ -74,10 +81,15 @@ static int close_open(struct uc_reasm *r, size_t i, bool gap)
 	r->open[i] = r->open[--r->n_open];
 	om.msg.data = om.buf;
 	om.msg.caplen = om.next_off;
+	om.msg.fds = om.fds;
+	om.msg.n_fds = om.fds_have;
 	if (om.gap || om.next_off < om.msg.m.caplen)
 		gap = true;
+	if (om.fds_have < om.msg.m.n_fds)
+		om.msg.m.flags |= UC_MF_FDS_LOST;
 	int rc = deliver(r, &om.msg, gap);
 	free(om.buf);
+	free(om.fds);
 	return rc;
 }
 
@@ -102,7 +114,9 @@ static int feed_msg(struct uc_reasm *r, const struct uc_msg_rec *rec, size_t siz
 		return rc;
 
 	struct uc_message m = { .id = rec->h.msg_id, .m = rec->m };
-	if (rec->h.rflags & UC_RF_LAST) {
+	if (m.m.n_fds > UC_MAX_FDS)
+		m.m.n_fds = UC_MAX_FDS;
+	if ((rec->h.rflags & UC_RF_LAST) && !m.m.n_fds) {
 		/* The common case: the whole message is in this record; no copy. */
 		m.data = rec->data;
 		m.caplen = n;
@@ -117,10 +131,16 @@ static int feed_msg(struct uc_reasm *r, const struct uc_msg_rec *rec, size_t siz
 		r->cap_open = cap;
 	}
 	uint8_t *buf = calloc(1, rec->m.caplen ? rec->m.caplen : 1);
-	if (!buf)
+	struct uc_fd_info *fds = m.m.n_fds ? calloc(m.m.n_fds, sizeof(*fds)) : NULL;
+	if (!buf || (m.m.n_fds && !fds)) {
+		free(buf);
+		free(fds);
 		return -ENOMEM;
+	}
 	memcpy(buf, rec->data, n);
-	r->open[r->n_open++] = (struct open_msg){ .msg = m, .buf = buf, .next_off = n };
+	r->open[r->n_open++] = (struct open_msg){ .msg = m, .buf = buf, .next_off = n,
+						  .data_done = rec->h.rflags & UC_RF_LAST,
+						  .fds = fds };
 	return 0;
 }
 
@@ -150,7 +170,35 @@ static int feed_data(struct uc_reasm *r, const struct uc_data_rec *rec, size_t s
 		om->gap = true; /* a record in between was lost */
 	memcpy(om->buf + off, rec->data, n);
 	om->next_off = off + n;
-	if (rec->h.rflags & UC_RF_LAST)
+	if (rec->h.rflags & UC_RF_LAST) {
+		om->data_done = true;
+		if (om->fds_have == om->msg.m.n_fds)
+			return close_open(r, i, false);
+	}
+	return 0;
+}
+
+static int feed_fd(struct uc_reasm *r, const struct uc_fd_rec *rec, size_t size)
+{
+	if (size < sizeof(*rec)) {
+		r->stats.malformed++;
+		return 0;
+	}
+	size_t i;
+	for (i = 0; i < r->n_open; i++)
+		if (r->open[i].msg.id == rec->h.msg_id)
+			break;
+	if (i == r->n_open) {
+		r->stats.orphans++;
+		return 0;
+	}
+	struct open_msg *om = &r->open[i];
+	if (om->fds_have >= om->msg.m.n_fds || rec->h.offset >= UC_MAX_FDS) {
+		r->stats.malformed++;
+		return 0;
+	}
+	uc_fd_info_from_rec(&om->fds[om->fds_have++], rec);
+	if (om->data_done && om->fds_have == om->msg.m.n_fds)
 		return close_open(r, i, false);
 	return 0;
 }
@@ -167,6 +215,8 @@ int uc_reasm_feed(struct uc_reasm *r, const void *rec, size_t size)
 		return feed_msg(r, rec, size);
 	case UC_REC_DATA:
 		return feed_data(r, rec, size);
+	case UC_REC_FD:
+		return feed_fd(r, rec, size);
 	default:
 		r->stats.malformed++;
 		return 0;

@@ -3,6 +3,7 @@
 #include "format.h"
 
 #include <errno.h>
+#include <string.h>
 
 /* Seconds since the first message, in integer arithmetic so no nanosecond is lost. */
 static void relative_time(struct uc_console *c, char *buf, size_t size, uint64_t ts)
@@ -25,6 +26,23 @@ static void relative_time(struct uc_console *c, char *buf, size_t size, uint64_t
 		 (unsigned long long)(d % 1000000000u));
 }
 
+/* Passed files under the summary line: what each fd number refers to. */
+static void print_fds(FILE *out, const struct uc_message *msg)
+{
+	char name[sizeof(msg->fds[0].name) * 4 + 1];
+	bool recv = msg->flags & UC_MF_RECEIVE;
+
+	for (unsigned i = 0; i < msg->n_fds; i++) {
+		const struct uc_fd_info *f = &msg->fds[i];
+		uc_format_bytes(name, sizeof(name), f->name, strnlen(f->name, sizeof(f->name)));
+		if (recv && f->peer_fd >= 0)
+			fprintf(out, "\tfd %d (sent as fd %d by %u) %s\n", f->fd, f->peer_fd,
+				msg->sender_pid, name);
+		else
+			fprintf(out, "\tfd %d %s\n", f->fd, name);
+	}
+}
+
 static void write_text(struct uc_console *c, const struct uc_message *msg, const char *ts)
 {
 	const uint8_t *data = msg->data;
@@ -34,6 +52,7 @@ static void write_text(struct uc_console *c, const struct uc_message *msg, const
 
 	line[n++] = '\n';
 	fwrite(line, 1, n, c->out);
+	print_fds(c->out, msg);
 	switch (c->mode) {
 	case UC_OUT_HEX:
 		uc_print_hex(c->out, data, len, false);
@@ -64,10 +83,16 @@ int uc_console_write(struct uc_console *c, const struct uc_message *msg)
 	/* One lock for the whole message keeps its lines together if another thread writes. */
 	flockfile(c->out);
 	errno = 0;
-	if (c->mode == UC_OUT_JSON)
+	if (c->mode == UC_OUT_JSON) {
 		uc_print_json(c->out, msg);
-	else
+	} else if (c->mode == UC_OUT_FDS) {
+		if (!c->header_done)
+			uc_print_fd_header(c->out, c->relative_ts);
+		c->header_done = true;
+		uc_print_fd_lines(c->out, msg, c->relative_ts ? ts : NULL);
+	} else {
 		write_text(c, msg, ts);
+	}
 	/*
 	 * No fflush here: the caller flushes once per batch. Errors of an unbuffered or
 	 * overflowing stream show up now; those of a buffered one at the caller's fflush.

@@ -12,6 +12,7 @@ enum uc_console_mode {
 	UC_OUT_HEXASCII,    /* -X: summary + hex and ASCII, like tcpdump -X */
 	UC_OUT_ASCII,       /* -A: summary + printable bytes, others as '.' */
 	UC_OUT_JSON,        /* --json: one object per line */
+	UC_OUT_FDS,         /* --fds: one line per passed fd, sofdsnoop's columns */
 };
 
 struct uc_console {
@@ -19,6 +20,7 @@ struct uc_console {
 	enum uc_console_mode mode;
 	bool relative_ts;      /* -T: seconds since the first message */
 	bool have_first;       /* state for relative_ts */
+	bool header_done;      /* UC_OUT_FDS prints its column header once */
 	uint64_t first_ts_ns;
 };
 

@@ -200,6 +200,11 @@ size_t uc_format_flags(char *buf, size_t size, uint32_t flags)
 		{ UC_MF_SEG_LIMIT, "seg-limit" },
 		{ UC_MF_KERNEL_MEM, "kernel-mem" },
 		{ UC_MF_DEST_ADDR, "dest-addr" },
+		{ UC_MF_RECEIVE, "recv" },
+		{ UC_MF_CREDS, "creds" },
+		{ UC_MF_FDS_LOST, "fds-lost" },
+		{ UC_MF_PIDFD, "pidfd" },
+		{ UC_MF_CTL_SKIPPED, "ctl-skipped" },
 		{ UC_UF_TRUNCATED, "truncated" },
 		{ UC_UF_GAP, "gap" },
 	};

@@ -57,6 +57,10 @@ size_t uc_format_flags(char *buf, size_t size, uint32_t flags);
  * The one-line summary of a message, without a newline:
  * TIME PID/TID COMM → PEER SOCK TYPE PATHS len LEN[ caplen CAPLEN][ [FLAGS]][ errno NAME]
  */
+/* --fds table (fdtable.c): the column header, and one line per passed fd of msg. */
+void uc_print_fd_header(FILE *out, bool with_time);
+void uc_print_fd_lines(FILE *out, const struct uc_message *msg, const char *time_text);
+
 size_t uc_format_summary(char *buf, size_t size, const struct uc_message *m,
 			 const char *time_text);
 

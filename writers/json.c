@@ -149,6 +149,29 @@ void uc_print_json(FILE *out, const struct uc_message *msg)
 		else
 			putf(&j, ",\"error\":\"%d\"", -m->err);
 	}
+	if (msg->m.flags & UC_MF_CREDS)
+		putf(&j, ",\"creds\":{\"pid\":%u,\"uid\":%u,\"gid\":%u}", m->cred_pid, m->cred_uid,
+		     m->cred_gid);
+	if (msg->sender_pid)
+		putf(&j, ",\"sender\":{\"pid\":%u,\"tid\":%u}", msg->sender_pid, msg->sender_tid);
+	if (msg->n_fds) {
+		/* Up to 253 names: written out in pieces so the line buffer never overflows. */
+		put(&j, ",\"fds\":[");
+		for (unsigned i = 0; i < msg->n_fds && !j.overflow; i++) {
+			const struct uc_fd_info *f = &msg->fds[i];
+			if (j.len > sizeof(j.buf) - 2048) {
+				fwrite(j.buf, 1, j.len, out);
+				j.len = 0;
+			}
+			putf(&j, "%s{\"fd\":%d", i ? "," : "", f->fd);
+			if ((msg->m.flags & UC_MF_RECEIVE) && f->peer_fd >= 0)
+				putf(&j, ",\"sent_fd\":%d", f->peer_fd);
+			putf(&j, ",\"ino\":%llu", (unsigned long long)f->ino);
+			put_key_string(&j, ",\"name\":", f->name, strnlen(f->name, sizeof(f->name)));
+			put(&j, "}");
+		}
+		put(&j, "]");
+	}
 	put(&j, ",\"data\":\"");
 	if (j.overflow) /* cannot happen with the sizes above; never emit a broken line */
 		return;

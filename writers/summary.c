@@ -97,8 +97,12 @@ size_t uc_format_summary(char *buf, size_t size, const struct uc_message *msg,
 	putf(&l, " 0x%llx %s ", (unsigned long long)m->sock, uc_type_name(m->type));
 	put_paths(&l, m);
 	putf(&l, " len %u", m->len);
-	if (msg->caplen != m->len)
+	if (msg->caplen != m->len && !(msg->flags & UC_MF_RECEIVE))
 		putf(&l, " caplen %u", msg->caplen);
+	if (m->n_fds)
+		putf(&l, " fds %u", m->n_fds);
+	if (msg->flags & UC_MF_CREDS)
+		putf(&l, " creds %u/%u/%u", m->cred_pid, m->cred_uid, m->cred_gid);
 	if (uc_format_flags(flags, sizeof(flags), msg->flags) > 0)
 		putf(&l, " [%s]", flags);
 	if (msg->flags & UC_MF_ERROR) {

@@ -564,6 +564,47 @@ long ug_sendmsg(struct ug_ctx *c, const char *scen, int fd, int peer_fd, const s
 	return r;
 }
 
+long ug_sendmsg_ctl(struct ug_ctx *c, const char *scen, int fd, int peer_fd,
+		    const struct ug_msg *m, const void *ctl, size_t ctllen)
+{
+	struct msghdr mh;
+	long r;
+	int e;
+
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = (struct iovec *)m->iov;
+	mh.msg_iovlen = (size_t)m->n;
+	mh.msg_control = (void *)ctl;
+	mh.msg_controllen = ctllen;
+	r = sendmsg(fd, &mh, 0);
+	e = errno;
+	ug_log(c, scen, "sendmsg", fd, peer_fd, NULL, 0, m->iov, m->n, m->len, r, e);
+	errno = e;
+	return r;
+}
+
+void ug_note(struct ug_ctx *c, const char *line)
+{
+	char *copy = strdup(line);
+
+	pthread_mutex_lock(&c->mu);
+	char **p = copy ? realloc(c->notes, (c->nnotes + 1) * sizeof(*p)) : NULL;
+	if (p) {
+		c->notes = p;
+		c->notes[c->nnotes++] = copy;
+	}
+	pthread_mutex_unlock(&c->mu);
+	if (!p) {
+		free(copy);
+		ug_fail(c, "log", "out of memory");
+	}
+}
+
+uint64_t ug_inode_of(int fd)
+{
+	return fd_inode(fd);
+}
+
 long ug_sendmmsg(struct ug_ctx *c, const char *scen, int fd, int peer_fd,
 		 const struct ug_msg *m, int n)
 {
@@ -955,6 +996,8 @@ int ug_run(const struct ug_options *o)
 		r->peer_sock = e ? e->addr : 0;
 		emit_rec(&c, r);
 	}
+	for (size_t i = 0; i < c.nnotes; i++)
+		fprintf(o->log, "%s\n", c.notes[i]);
 	fprintf(o->log, "{\"kind\":\"end\",\"pid\":%d,\"sends\":%zu,\"failures\":%d}\n",
 		(int)c.pid, c.nrecs, c.failures);
 	fflush(o->log);
@@ -969,6 +1012,9 @@ out:
 		remove_dir(c.dir);
 	free(c.recs);
 	free(c.cache);
+	for (size_t i = 0; i < c.nnotes; i++)
+		free(c.notes[i]);
+	free(c.notes);
 	pthread_mutex_destroy(&c.mu);
 	if (old_comm[0])
 		prctl(PR_SET_NAME, old_comm, 0, 0, 0);

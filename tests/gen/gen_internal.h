@@ -62,6 +62,8 @@ struct ug_ctx {
 	struct ug_inode_addr *cache;
 	size_t ncache, capcache;
 	int failures;
+	char **notes;            /* extra log lines (fd passes), written after the sends */
+	size_t nnotes;
 };
 
 /* A message: the payload split over separately allocated segments. */
@@ -125,6 +127,21 @@ long ug_sendmsg(struct ug_ctx *c, const char *scen, int fd, int peer_fd, const s
 /* Sends n messages with one sendmmsg (connected: no msg_name). Returns its result. */
 long ug_sendmmsg(struct ug_ctx *c, const char *scen, int fd, int peer_fd,
 		 const struct ug_msg *m, int n);
+
+/* sendmsg with a control buffer (SCM_RIGHTS, SCM_CREDENTIALS); logged as "sendmsg". */
+long ug_sendmsg_ctl(struct ug_ctx *c, const char *scen, int fd, int peer_fd,
+		    const struct ug_msg *m, const void *ctl, size_t ctllen);
+/* Queues one log line (a JSON object, no newline) for after the send records. */
+void ug_note(struct ug_ctx *c, const char *line);
+/* The inode of fd (socket or not), 0 on error. */
+uint64_t ug_inode_of(int fd);
+
+/* fd passing (fdpass.c): a stream pair, sv[1] read by a receiving thread */
+struct st_fdpass {
+	int sv[2];
+};
+int ug_fdpass_setup(struct ug_ctx *c, void *st);
+int ug_fdpass_run(struct ug_ctx *c, void *st);
 
 /* Adds a failure unless ret == want. */
 void ug_expect(struct ug_ctx *c, const char *scen, const char *what, long ret, long want);

@@ -454,11 +454,12 @@ const struct ug_scenario ug_scenarios[] = {
 	{ "big", sizeof(struct st_big), big_setup, big_run },
 	{ "partial", sizeof(struct st_partial), partial_setup, partial_run },
 	{ "failed", sizeof(struct st_failed), failed_setup, failed_run },
+	{ "fdpass", sizeof(struct st_fdpass), ug_fdpass_setup, ug_fdpass_run },
 	{ NULL, 0, NULL, NULL },
 };
 
 const char *const ug_scenario_names[] = {
 	"stream_pair", "stream_path", "stream_abstract", "dgram",
 	"seqpacket",   "big",         "partial",         "failed",
-	NULL,
+	"fdpass",      NULL,
 };

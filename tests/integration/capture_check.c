@@ -267,6 +267,7 @@ struct cmsg {
 	int64_t pid, tid;
 	uint64_t sock;
 	bool error;
+	bool recv;        /* a receive of passed fds ("recv" flag), not a send */
 	bool hash_ok;     /* data is valid hex */
 	uint64_t dhash;   /* FNV-1a of the decoded data */
 	int64_t len, err; /* "len", "errno" */
@@ -303,6 +304,8 @@ struct run {
 	int nsocks;
 	struct grec *recs;
 	int nrecs;
+	char **passes; /* the generator's "fds" lines (fd passes), raw */
+	int npasses;
 	bool gen_end;
 	/* filter argument and its target */
 	char farg[DISP_MAX];
@@ -326,6 +329,11 @@ static void run_free(struct run *r)
 		close(r->gofd);
 	r->gofd = -1;
 	free(r->recs);
+	for (int i = 0; i < r->npasses; i++)
+		free(r->passes[i]);
+	free(r->passes);
+	r->passes = NULL;
+	r->npasses = 0;
 	for (int i = 0; i < r->nmsgs; i++)
 		jl_free(&r->msgs[i].o);
 	free(r->msgs);
@@ -711,6 +719,19 @@ static void gen_line(void *arg, const char *s, size_t len, int line)
 		g->snap_len = get_i64(&o, "snap_len");
 		g->hash = get_u64(&o, "hash");
 		g->snap_hash = get_u64(&o, "snap_hash");
+	} else if (!strcmp(kind, "fds")) {
+		char **p = realloc(r->passes, (size_t)(r->npasses + 1) * sizeof(*p));
+		char *copy = strndup(s, len);
+
+		if (p && copy) {
+			r->passes = p;
+			r->passes[r->npasses++] = copy;
+		} else {
+			if (p)
+				r->passes = p;
+			free(copy);
+			problem(pc->v, "out of memory");
+		}
 	} else if (!strcmp(kind, "end")) {
 		r->gen_end = true;
 	}
@@ -777,6 +798,7 @@ static void cap_line(void *arg, const char *s, size_t len, int line)
 	m->tid = get_i64(&m->o, "tid");
 	m->sock = get_u64(&m->o, "sock");
 	m->error = jl_has_item(&m->o, "flags", "error");
+	m->recv = jl_has_item(&m->o, "flags", "recv");
 	m->len = get_i64(&m->o, "len");
 	m->err = get_i64(&m->o, "errno");
 	m->hash_ok = hex_fnv(&m->o, &m->dhash);
@@ -1363,6 +1385,8 @@ static int match(const struct opts *op, struct run *r, struct verdict *v, pred_f
 		struct mctx x = { op, r, v, d, m };
 		bool found = false;
 
+		if (m->recv)
+			continue; /* receives are checked against the fd passes (check_fds) */
 		if (m->pid != r->gen) {
 			char comm[20];
 
@@ -1510,27 +1534,46 @@ static void check_format(struct run *r, struct verdict *v, bool errors)
 		int line = r->msgs[k].line;
 		size_t i;
 
+		size_t n = 0, at_flags = 0;
+		const struct jl_value *present[64];
+
 		if (err != errors)
 			continue;
-		for (i = 0; i < o->n && i < nkeys; i++)
-			if (strcmp(o->v[i].key, keys[i]))
+		/* The fd-passing keys come, when present, between "flags" and "data". */
+		for (size_t j = 0; j < o->n && n < 64; j++) {
+			const char *key = o->v[j].key;
+			if (!strcmp(key, "flags"))
+				at_flags = n;
+			if (strcmp(key, "creds") && strcmp(key, "sender") && strcmp(key, "fds")) {
+				present[n++] = &o->v[j];
+				continue;
+			}
+			if (!at_flags || (j + 1 < o->n && strcmp(o->v[j + 1].key, "data") &&
+					  strcmp(o->v[j + 1].key, "sender") &&
+					  strcmp(o->v[j + 1].key, "fds")))
+				problem(v, "line %d: \"%s\" out of place", line, key);
+			if (!strcmp(key, "fds") ? o->v[j].type != JL_ARRAY : o->v[j].type != JL_OBJECT)
+				problem(v, "line %d: \"%s\" has the wrong type", line, key);
+		}
+		for (i = 0; i < n && i < nkeys; i++)
+			if (strcmp(present[i]->key, keys[i]))
 				break;
-		if (i < o->n && i < nkeys) {
+		if (i < n && i < nkeys) {
 			problem(v, "line %d: key %zu is \"%s\", expected \"%s\"", line, i,
-				o->v[i].key, keys[i]);
+				present[i]->key, keys[i]);
 			continue;
 		}
-		if (o->n > nkeys) {
-			problem(v, "line %d: unexpected key \"%s\"", line, o->v[nkeys].key);
+		if (n > nkeys) {
+			problem(v, "line %d: unexpected key \"%s\"", line, present[nkeys]->key);
 			continue;
 		}
 		/* "data" may be left out of a failed send. */
-		if (o->n < nkeys && !(err && o->n == nkeys - 1)) {
-			problem(v, "line %d: key \"%s\" missing", line, keys[o->n]);
+		if (n < nkeys && !(err && n == nkeys - 1)) {
+			problem(v, "line %d: key \"%s\" missing", line, keys[n]);
 			continue;
 		}
-		for (size_t j = 0; j < o->n; j++) {
-			const struct jl_value *jv = &o->v[j];
+		for (size_t j = 0; j < n; j++) {
+			const struct jl_value *jv = present[j];
 			bool str = !strcmp(jv->key, "comm") || !strcmp(jv->key, "sock") ||
 				   !strcmp(jv->key, "type") || !strcmp(jv->key, "path") ||
 				   !strcmp(jv->key, "peer_sock") || !strcmp(jv->key, "peer_comm") ||
@@ -1548,6 +1591,199 @@ static void check_format(struct run *r, struct verdict *v, bool errors)
 			}
 		}
 	}
+}
+
+/* ---- fd passing ------------------------------------------------------------------------- */
+
+/* The i-th item of array key of o, parsed; false (and a problem) when it is not an object. */
+static bool item_obj(const struct jl_obj *o, const char *key, size_t i, struct jl_obj *out)
+{
+	const struct jl_value *a = jl_get(o, key);
+
+	return a && a->type == JL_ARRAY && i < a->nitems &&
+	       jl_parse(a->items[i], a->item_lens[i], out, NULL, 0) == 0;
+}
+
+static size_t n_items(const struct jl_obj *o, const char *key)
+{
+	const struct jl_value *a = jl_get(o, key);
+
+	return a && a->type == JL_ARRAY ? a->nitems : 0;
+}
+
+/* Compares "fds" of a captured message with the pass: fd numbers (fd_key of the pass: "fd"
+ * on the send side, "recv_fd" on the receive side), names, and on a receive the sender's fd. */
+static void cmp_fd_list(struct verdict *v, const char *desc, const struct jl_obj *m,
+			const struct jl_obj *pass, bool recv)
+{
+	size_t want = n_items(pass, "fds"), got = n_items(m, "fds");
+	int bad = 0;
+
+	if (got != want) {
+		problem(v, "%s: %zu fds, expected %zu", desc, got, want);
+		return;
+	}
+	for (size_t i = 0; i < want && bad < 3; i++) {
+		struct jl_obj g, w;
+		int64_t gfd = -2, wfd = -3, sent = -2, wsent = -3;
+		const char *gname = "", *wname = "";
+
+		if (!item_obj(m, "fds", i, &g)) {
+			problem(v, "%s: fds[%zu] is not an object", desc, i);
+			bad++;
+			continue;
+		}
+		if (!item_obj(pass, "fds", i, &w)) {
+			jl_free(&g);
+			continue;
+		}
+		jl_i64(&g, "fd", &gfd);
+		jl_i64(&w, recv ? "recv_fd" : "fd", &wfd);
+		jl_str(&g, "name", &gname, NULL);
+		jl_str(&w, "name", &wname, NULL);
+		if (gfd != wfd || strcmp(gname, wname)) {
+			problem(v, "%s: fds[%zu] is fd %" PRId64 " \"%s\", expected fd %" PRId64
+				   " \"%s\"", desc, i, gfd, gname, wfd, wname);
+			bad++;
+		}
+		if (recv) {
+			jl_i64(&w, "fd", &wsent);
+			if (jl_i64(&g, "sent_fd", &sent) != 0 || sent != wsent) {
+				problem(v, "%s: fds[%zu] sent_fd %" PRId64 ", expected %" PRId64,
+					desc, i, sent, wsent);
+				bad++;
+			}
+		}
+		jl_free(&g);
+		jl_free(&w);
+	}
+}
+
+static void cmp_sub_i64(struct verdict *v, const char *desc, const struct jl_obj *m,
+			const char *obj, const char *key, int64_t want)
+{
+	const struct jl_value *o = jl_get(m, obj);
+	struct jl_obj sub;
+	int64_t got = -1;
+
+	if (!o || o->type != JL_OBJECT || jl_parse(o->s, o->slen, &sub, NULL, 0) != 0) {
+		problem(v, "%s: \"%s\" missing", desc, obj);
+		return;
+	}
+	if (jl_i64(&sub, key, &got) != 0 || got != want)
+		problem(v, "%s: %s.%s %" PRId64 ", expected %" PRId64, desc, obj, key, got, want);
+	jl_free(&sub);
+}
+
+/*
+ * Every fd pass of the generator: the send shows the sender's fds and names (resolved in
+ * the kernel at send time), credentials when sent, and a receive event in the receiving
+ * thread shows the fds it really got, linked back to the sender's fds.
+ */
+static void check_fds(struct run *r, struct verdict *v)
+{
+	bool *used = calloc((size_t)r->nmsgs + 1, sizeof(bool));
+	int checked = 0;
+
+	if (!r->npasses)
+		problem(v, "the generator logged no fd passes");
+	for (int k = 0; k < r->npasses && used; k++) {
+		struct jl_obj p;
+		char desc[96];
+		int64_t send_tid = 0, recv_tid = 0;
+		uint64_t send_inode = 0, recv_inode = 0, hash = 0;
+		const struct cmsg *send = NULL, *recv = NULL;
+
+		if (jl_parse(r->passes[k], strlen(r->passes[k]), &p, NULL, 0) != 0) {
+			problem(v, "generator fd pass %d: bad line", k);
+			continue;
+		}
+		jl_i64(&p, "send_tid", &send_tid);
+		jl_i64(&p, "recv_tid", &recv_tid);
+		jl_u64(&p, "send_inode", &send_inode);
+		jl_u64(&p, "recv_inode", &recv_inode);
+		jl_u64(&p, "hash", &hash);
+		for (int i = 0; i < r->nmsgs && !send; i++) {
+			const struct cmsg *m = &r->msgs[i];
+			if (!used[i] && !m->recv && m->tid == send_tid && m->hash_ok &&
+			    m->dhash == hash && get_u64(&m->o, "inode") == send_inode) {
+				send = m;
+				used[i] = true;
+			}
+		}
+		snprintf(desc, sizeof(desc), "fd pass %d (%zu fds) send", k, n_items(&p, "fds"));
+		if (!send) {
+			problem(v, "%s: not captured", desc);
+			jl_free(&p);
+			continue;
+		}
+		checked++;
+		cmp_fd_list(v, desc, &send->o, &p, false);
+		if (jl_get(&p, "creds")) {
+			const struct jl_value *c = jl_get(&p, "creds");
+			struct jl_obj want;
+			int64_t x;
+			if (c->type == JL_OBJECT && jl_parse(c->s, c->slen, &want, NULL, 0) == 0) {
+				if (jl_i64(&want, "pid", &x) == 0)
+					cmp_sub_i64(v, desc, &send->o, "creds", "pid", x);
+				if (jl_i64(&want, "uid", &x) == 0)
+					cmp_sub_i64(v, desc, &send->o, "creds", "uid", x);
+				if (jl_i64(&want, "gid", &x) == 0)
+					cmp_sub_i64(v, desc, &send->o, "creds", "gid", x);
+				jl_free(&want);
+			}
+			if (!jl_has_item(&send->o, "flags", "creds"))
+				problem(v, "%s: no \"creds\" flag", desc);
+		} else if (jl_get(&send->o, "creds")) {
+			problem(v, "%s: credentials shown, none were sent", desc);
+		}
+		if (!n_items(&p, "fds")) {
+			jl_free(&p);
+			continue;
+		}
+		for (int i = 0; i < r->nmsgs && !recv; i++) {
+			const struct cmsg *m = &r->msgs[i];
+			if (!used[i] && m->recv && m->tid == recv_tid &&
+			    get_u64(&m->o, "inode") == recv_inode) {
+				recv = m;
+				used[i] = true;
+			}
+		}
+		snprintf(desc, sizeof(desc), "fd pass %d (%zu fds) receive", k, n_items(&p, "fds"));
+		if (!recv) {
+			problem(v, "%s: no receive event in tid %" PRId64, desc, recv_tid);
+			jl_free(&p);
+			continue;
+		}
+		int64_t fd = -2, pid = 0;
+		jl_i64(&p, "pid", &pid);
+		if (recv->pid != pid)
+			problem(v, "%s: pid %" PRId64 ", expected %" PRId64, desc, recv->pid, pid);
+		{
+			const char *gc = "", *wc = "";
+			jl_str(&recv->o, "comm", &gc, NULL);
+			jl_str(&p, "recv_comm", &wc, NULL);
+			if (strcmp(gc, wc))
+				problem(v, "%s: comm \"%s\", expected \"%s\"", desc, gc, wc);
+		}
+		if (jl_i64(&recv->o, "fd", &fd) == 0 && fd >= 0) {
+			int64_t want_fd = -1;
+			jl_i64(&p, "recv_fd", &want_fd);
+			if (fd != want_fd)
+				problem(v, "%s: socket fd %" PRId64 ", expected %" PRId64, desc, fd,
+					want_fd);
+		}
+		cmp_fd_list(v, desc, &recv->o, &p, true);
+		cmp_sub_i64(v, desc, &recv->o, "sender", "pid", pid);
+		cmp_sub_i64(v, desc, &recv->o, "sender", "tid", send_tid);
+		jl_free(&p);
+	}
+	for (int i = 0; i < r->nmsgs && used; i++)
+		if (r->msgs[i].recv && !used[i])
+			problem(v, "receive event matches no fd pass (line %d)", r->msgs[i].line);
+	if (used && !checked && r->npasses)
+		problem(v, "no fd pass was checked");
+	free(used);
 }
 
 /* ---- checks ----------------------------------------------------------------------------- */
@@ -1591,13 +1827,13 @@ static bool has_failed_records(const struct run *r)
 /* The full run: several named checks come out of it. */
 static void check_main(const struct opts *op)
 {
-	struct verdict vb, vc, vh, vf, vs;
+	struct verdict vb, vc, vh, vf, vs, vd;
 	struct run r;
 	int matched = 0, rc;
 	bool want_b = op->expect_backend != NULL;
 
 	if (!selected(op, "capture") && !selected(op, "failed-hidden") &&
-	    !selected(op, "json-format") && !selected(op, "summary") &&
+	    !selected(op, "json-format") && !selected(op, "summary") && !selected(op, "fds") &&
 	    !(want_b && selected(op, "backend")))
 		return;
 	verdict_init(&vb, "backend");
@@ -1605,6 +1841,7 @@ static void check_main(const struct opts *op)
 	verdict_init(&vh, "failed-hidden");
 	verdict_init(&vf, "json-format");
 	verdict_init(&vs, "summary");
+	verdict_init(&vd, "fds");
 	run_init(&r, RK_MAIN, op);
 	rc = run_capture(op, &r, &vc);
 	if (rc == 0 || r.nmsgs) {
@@ -1627,6 +1864,7 @@ static void check_main(const struct opts *op)
 			problem(&vh, "the generator logged fewer than 3 failed sends");
 		check_format(&r, &vf, false);
 		check_summary(&r, &vs, matched);
+		check_fds(&r, &vd);
 		if (!r.nmsgs)
 			problem(&vf, "no messages to check");
 	} else {
@@ -1637,6 +1875,7 @@ static void check_main(const struct opts *op)
 		problem(&vh, "the capture run failed: %s", why);
 		problem(&vf, "the capture run failed: %s", why);
 		problem(&vs, "the capture run failed: %s", why);
+		problem(&vd, "the capture run failed: %s", why);
 	}
 	if (rc == 0 && !r.nrecs)
 		problem(&vc, "the generator logged no sends");
@@ -1650,6 +1889,8 @@ static void check_main(const struct opts *op)
 		verdict_report(&vf);
 	if (selected(op, "summary"))
 		verdict_report(&vs);
+	if (selected(op, "fds"))
+		verdict_report(&vd);
 	run_free(&r);
 }
 
@@ -1745,7 +1986,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: capture_check --unixcap PATH [--backend B] [--snaplen N]\n"
 		   "                     [--expect-backend B] [--checks NAME,...] [--timeout S]\n"
 		   "                     [--debug] [--] [extra unixcap args...]\n"
-		   "checks: backend capture failed-hidden json-format summary errors filter.sock\n"
+		   "checks: backend capture failed-hidden json-format summary fds errors filter.sock\n"
 		   "        filter.inode filter.path filter.path-abstract filter.type filter.tid\n"
 		   "        filter.comm count hexdump snaplen.small\n");
 }

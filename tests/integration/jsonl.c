@@ -232,6 +232,44 @@ static void value_free(struct jl_value *v)
 	memset(v, 0, sizeof(*v));
 }
 
+/*
+ * A nested object is kept as its raw text (parse it again with jl_parse): the checks
+ * need only the flat objects of "fds" and "creds".
+ */
+static int raw_object(struct parser *ps, char **out, size_t *outlen)
+{
+	const char *start = ps->p;
+	int depth = 0;
+	bool in_str = false;
+
+	for (; ps->p < ps->end; ps->p++) {
+		char ch = *ps->p;
+		if (in_str) {
+			if (ch == '\\')
+				ps->p++;
+			else if (ch == '"')
+				in_str = false;
+			continue;
+		}
+		if (ch == '"')
+			in_str = true;
+		else if (ch == '{' || ch == '[')
+			depth++;
+		else if ((ch == '}' || ch == ']') && --depth == 0)
+			break;
+	}
+	if (ps->p >= ps->end)
+		return fail(ps, "unterminated object");
+	ps->p++;
+	*outlen = (size_t)(ps->p - start);
+	*out = malloc(*outlen + 1);
+	if (!*out)
+		return fail(ps, "out of memory");
+	memcpy(*out, start, *outlen);
+	(*out)[*outlen] = '\0';
+	return 0;
+}
+
 static int parse_array(struct parser *ps, struct jl_value *v)
 {
 	ps->p++; /* '[' */
@@ -247,10 +285,14 @@ static int parse_array(struct parser *ps, struct jl_value *v)
 		size_t *nl;
 
 		skip_ws(ps);
-		if (ps->p >= ps->end || *ps->p != '"')
-			return fail(ps, "arrays may only hold strings");
-		if (parse_string(ps, &s, &slen) < 0)
+		if (ps->p < ps->end && *ps->p == '{') {
+			if (raw_object(ps, &s, &slen) < 0)
+				return -1;
+		} else if (ps->p >= ps->end || *ps->p != '"') {
+			return fail(ps, "arrays may only hold strings and objects");
+		} else if (parse_string(ps, &s, &slen) < 0) {
 			return -1;
+		}
 		ni = realloc(v->items, (v->nitems + 1) * sizeof(*ni));
 		if (ni)
 			v->items = ni;
@@ -308,7 +350,8 @@ static int parse_value(struct parser *ps, struct jl_value *v)
 		v->type = JL_NULL;
 		return match_word(ps, "null");
 	case '{':
-		return fail(ps, "nested objects are not supported");
+		v->type = JL_OBJECT;
+		return raw_object(ps, &v->s, &v->slen);
 	default:
 		v->type = JL_NUMBER;
 		return parse_number(ps, &v->s, &v->slen);

@@ -1,6 +1,7 @@
 /*
- * Minimal parser for one JSON line holding a flat object: values are strings, numbers,
- * true/false/null or arrays of strings. Strings may hold any escape (\" \\ \/ \b \f \n \r
+ * Minimal parser for one JSON line holding an object: values are strings, numbers,
+ * true/false/null, arrays of strings, and nested objects, which (alone or as array items)
+ * are kept as their raw text for another jl_parse. Strings may hold any escape (\" \\ \/ \b \f \n \r
  * \t \uXXXX, surrogate pairs included); they are decoded to UTF-8 and may contain NUL bytes.
  * Keys keep their order; a repeated key is an error.
  */
@@ -14,7 +15,8 @@
 enum jl_type {
 	JL_STRING,
 	JL_NUMBER,
-	JL_ARRAY, /* of strings */
+	JL_ARRAY, /* of strings (decoded) or objects (raw text) */
+	JL_OBJECT, /* s holds the raw text */
 	JL_TRUE,
 	JL_FALSE,
 	JL_NULL,

@@ -124,6 +124,32 @@ static void test_literals_numbers(void)
 	jl_free(&o);
 }
 
+static void test_nested(void)
+{
+	struct jl_obj o, inner;
+	static const char text[] = "{\"creds\":{\"pid\":7,\"s\":\"}\\\"{\"},\"fds\":[{\"fd\":5,"
+				   "\"name\":\"/dev/null\"},{\"fd\":6,\"x\":[\"]\"]}],\"n\":1}";
+
+	CHECK(parse(text, &o) == 0);
+	CHECK(jl_get(&o, "creds") && jl_get(&o, "creds")->type == JL_OBJECT);
+	CHECK(jl_parse(jl_get(&o, "creds")->s, jl_get(&o, "creds")->slen, &inner, NULL, 0) == 0);
+	int64_t i = 0;
+	const char *s;
+	size_t n;
+	CHECK(jl_i64(&inner, "pid", &i) == 0 && i == 7);
+	CHECK(jl_str(&inner, "s", &s, &n) == 0 && !strcmp(s, "}\"{"));
+	jl_free(&inner);
+	const struct jl_value *fds = jl_get(&o, "fds");
+	CHECK(fds && fds->type == JL_ARRAY && fds->nitems == 2);
+	if (fds && fds->nitems == 2) {
+		CHECK(jl_parse(fds->items[1], fds->item_lens[1], &inner, NULL, 0) == 0);
+		CHECK(jl_i64(&inner, "fd", &i) == 0 && i == 6);
+		jl_free(&inner);
+	}
+	CHECK(jl_i64(&o, "n", &i) == 0 && i == 1);
+	jl_free(&o);
+}
+
 static void test_errors(void)
 {
 	static const char *bad[] = {
@@ -143,7 +169,8 @@ static void test_errors(void)
 		"{\"a\":\"\\ud800\"}",
 		"{\"a\":\"\\udc00\"}",
 		"{\"a\":\"tab\there\"}",
-		"{\"a\":{\"b\":1}}",
+		"{\"a\":{\"b\":1}",
+		"{\"a\":[{\"b\":\"}\"]}",
 		"{\"a\":[1]}",
 		"{\"a\":[\"x\",]}",
 		"{\"a\":tru}",
@@ -190,6 +217,7 @@ int main(void)
 	test_error_line();
 	test_escapes();
 	test_literals_numbers();
+	test_nested();
 	test_errors();
 	test_long_line();
 	if (failures) {

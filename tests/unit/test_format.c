@@ -210,7 +210,9 @@ static void test_flags(void)
 	uc_format_flags(buf, sizeof(buf), UC_UF_TRUNCATED | UC_UF_GAP);
 	CHECK_STR(buf, "truncated gap");
 	uc_format_flags(buf, sizeof(buf), 0xffffffffu);
-	CHECK_STR(buf, "error pages unreadable seg-limit kernel-mem dest-addr truncated gap");
+	CHECK_STR(buf, "error pages unreadable seg-limit kernel-mem dest-addr recv creds fds-lost pidfd "
+		       "ctl-skipped "
+		       "truncated gap");
 	uc_format_flags(buf, sizeof(buf), UC_MF_DEST_ADDR | UC_MF_ERROR);
 	CHECK_STR(buf, "error dest-addr");
 	CHECK_INT(uc_format_flags(buf, sizeof(buf), 1u << 30), 0);
