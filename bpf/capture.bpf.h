@@ -49,11 +49,24 @@ struct {
 	__type(value, __u64);
 } stats SEC(".maps");
 
+/* Both ends' names, read before any ring reservation when --path filters. */
+struct uc_path_pair {
+	char path[UC_PATH_MAX];
+	char peer[UC_PATH_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct uc_path_pair);
+} path_scratch SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, UC_MAX_PIDS);
+	__uint(max_entries, 2 * UC_MAX_PIDS); /* -p and --exclude-pid lists */
 	__type(key, __u32);
-	__type(value, __u8);
+	__type(value, __u8); /* UC_PID_INCLUDE or UC_PID_EXCLUDE */
 } filter_pids SEC(".maps");
 
 /* Where a message's bytes are. */
@@ -112,14 +125,40 @@ static __always_inline void stat_inc(__u32 which)
 		*v += 1;
 }
 
+/*
+ * A wakeup per record costs the sender an IPI and the reader a context switch per message.
+ * The reader polls on a short timeout anyway, so it is woken only when the unread data
+ * crosses wakeup_bytes: records submitted while it lies in [mark, mark + UC_WAKE_BAND)
+ * force the wakeup (the band is wider than any record, so a crossing always lands in it);
+ * beyond the band the reader is already awake and behind, and more wakeups only slow the
+ * sender. The kernel's default rule cannot be used past the mark: it wakes only a reader
+ * that had read everything, which records held back by NO_WAKEUP never let happen.
+ */
+#define UC_WAKE_BAND (32u << 10)
+
+static __always_inline void uc_submit(void *rec)
+{
+	__u64 flags = 0;
+	if (cfg.wakeup_bytes) {
+		__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+		flags = avail >= cfg.wakeup_bytes && avail < cfg.wakeup_bytes + UC_WAKE_BAND
+				? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	}
+	bpf_ringbuf_submit(rec, flags);
+}
+
 static __always_inline bool task_wanted(__u32 pid, __u32 tid)
 {
 	if (pid == cfg.self_tgid)
 		return false;
 	if (cfg.filter_tid && tid != cfg.filter_tid)
 		return false;
-	if (cfg.filter_pids && !bpf_map_lookup_elem(&filter_pids, &pid))
-		return false;
+	if (cfg.filter_pids || cfg.exclude_pids) {
+		/* One lookup serves both lists: options refuse a pid that is in both. */
+		__u8 *v = bpf_map_lookup_elem(&filter_pids, &pid);
+		if (v ? *v == UC_PID_EXCLUDE : cfg.filter_pids)
+			return false;
+	}
 	return true;
 }
 
@@ -221,6 +260,20 @@ static __always_inline struct socket *unix_socket_of_fd(__u32 fd)
 	if (BPF_CORE_READ(sock, sk, __sk_common.skc_family) != AF_UNIX)
 		return NULL;
 	return sock;
+}
+
+/* Where every syscall-entry hook starts: the AF_UNIX socket behind fd, when the task and
+ * the socket's type pass the filters (type is set then); else NULL. */
+static __always_inline struct socket *wanted_socket(__u64 fd, __u16 *type)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if (!task_wanted(pid_tgid >> 32, (__u32)pid_tgid))
+		return NULL;
+	struct socket *sock = unix_socket_of_fd((__u32)fd);
+	if (!sock)
+		return NULL;
+	*type = BPF_CORE_READ(sock, type);
+	return type_wanted(*type) ? sock : NULL;
 }
 
 /* ---- payload copy ----------------------------------------------------------------------- */
@@ -336,7 +389,7 @@ static long copy_step(__u32 index, struct uc_copy *c)
 				end->h.msg_id = c->msg_id;
 				end->h.offset = c->offset;
 				end->h.tid = c->tid;
-				bpf_ringbuf_submit(end, 0);
+				uc_submit(end);
 			}
 			return 1;
 		}
@@ -370,7 +423,7 @@ static long copy_step(__u32 index, struct uc_copy *c)
 	c->seg_ptr += n;
 	c->seg_left -= n;
 	rec->h.rflags = c->remaining ? 0 : UC_RF_LAST;
-	bpf_ringbuf_submit(rec, 0);
+	uc_submit(rec);
 	return 0;
 }
 
@@ -378,8 +431,10 @@ static __always_inline bool path_matches(const char *path, __u16 len)
 {
 	if (len < cfg.path_len)
 		return false;
-	/* A filesystem name may be stored with its trailing NUL; an abstract one never is. */
-	if (len > cfg.path_len && !(path[0] != 0 && path[cfg.path_len & 0x7f] == 0))
+	/* A filesystem name may be stored with its trailing NUL; an abstract one never is.
+	 * A prefix (--path ending in '*') only needs its own bytes to match. */
+	if (len > cfg.path_len && !cfg.path_prefix &&
+	    !(path[0] != 0 && path[cfg.path_len & 0x7f] == 0))
 		return false;
 	for (int i = 0; i < UC_PATH_MAX; i++) {
 		if (i >= cfg.path_len)
@@ -421,6 +476,24 @@ static __always_inline void fill_meta(struct uc_meta *m, const struct uc_pending
 	}
 	if (!m->peer_path_len)
 		m->peer_path_len = unix_bound_path(peer, m->peer_path);
+}
+
+/*
+ * --path, decided before reserving: a reserved-then-discarded record still holds ring
+ * space until the reader passes it, so other traffic could make wanted messages drop.
+ */
+static __always_inline bool paths_wanted(const struct uc_pending *p, __u64 other)
+{
+	__u32 zero = 0;
+	struct uc_path_pair *s = bpf_map_lookup_elem(&path_scratch, &zero);
+	if (!s)
+		return true;
+	if (path_matches(s->path, unix_bound_path((struct sock *)p->sk, s->path)))
+		return true;
+	__u16 n = p->dest_name ? dest_path(p, s->peer) : 0;
+	if (!n)
+		n = unix_bound_path(msg_peer(p, other), s->peer);
+	return path_matches(s->peer, n);
 }
 
 /*
@@ -471,6 +544,9 @@ static __always_inline void emit_message(const struct uc_pending *p, long ret, _
 			return;
 	}
 
+	if (cfg.filter_path && !paths_wanted(p, other))
+		return;
+
 	__u64 n0 = 0;
 	if (caplen && load_seg(p, 0, &seg) == 0) {
 		n0 = caplen;
@@ -491,11 +567,6 @@ static __always_inline void emit_message(const struct uc_pending *p, long ret, _
 		faults++;
 	rec->m.flags = flags;
 	fill_meta(&rec->m, p, other, pid_tgid);
-	if (cfg.filter_path && !path_matches(rec->m.path, rec->m.path_len) &&
-	    !path_matches(rec->m.peer_path, rec->m.peer_path_len)) {
-		bpf_ringbuf_discard(rec, BPF_RB_NO_WAKEUP);
-		return;
-	}
 
 	__u64 msg_id = __sync_fetch_and_add(&next_msg_id, 1);
 	/* FD records land after this MSG record in the ring (reservation order), and
@@ -518,7 +589,7 @@ static __always_inline void emit_message(const struct uc_pending *p, long ret, _
 	rec->h.rflags = n0 == caplen ? UC_RF_LAST : 0;
 	if (faults)
 		rec->m.flags |= UC_MF_UNREADABLE;
-	bpf_ringbuf_submit(rec, 0);
+	uc_submit(rec);
 	stat_inc(UC_STAT_MSGS);
 
 	if (n0 == caplen)

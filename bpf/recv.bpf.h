@@ -10,14 +10,9 @@
 
 static __always_inline int recv_enter(__u64 fd, __u64 user_msghdr, __u8 backend)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if (!task_wanted(pid_tgid >> 32, (__u32)pid_tgid))
-		return 0;
-	struct socket *sock = unix_socket_of_fd((__u32)fd);
+	__u16 type;
+	struct socket *sock = wanted_socket(fd, &type);
 	if (!sock)
-		return 0;
-	__u16 type = BPF_CORE_READ(sock, type);
-	if (!type_wanted(type))
 		return 0;
 	struct uc_pending p = {};
 	p.sk = (__u64)BPF_CORE_READ(sock, sk);

@@ -231,7 +231,7 @@ static long fd_step(__u32 i, struct uc_fd_walk *w)
 	struct file *f = fd >= 0 ? file_of_fd(fd) : NULL;
 	if (f)
 		describe_file(f, r);
-	bpf_ringbuf_submit(r, 0);
+	uc_submit(r);
 	w->emitted++;
 	return 0;
 }

@@ -20,14 +20,9 @@ struct uc_mmsghdr {
 static __always_inline int on_enter(__u64 fd, __u8 call, __u8 kind, __u64 base, __u64 nr_segs,
 				    __u64 dest, __u64 dest_len)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if (!task_wanted(pid_tgid >> 32, (__u32)pid_tgid))
-		return 0;
-	struct socket *sock = unix_socket_of_fd((__u32)fd);
+	__u16 type;
+	struct socket *sock = wanted_socket(fd, &type);
 	if (!sock)
-		return 0;
-	__u16 type = BPF_CORE_READ(sock, type);
-	if (!type_wanted(type))
 		return 0;
 
 	struct uc_pending p = {};

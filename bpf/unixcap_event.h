@@ -168,8 +168,15 @@ struct uc_config {
 	__u8 backend;      /* enum uc_backend this object was loaded as */
 	__u16 path_len;    /* length of the path filter (abstract: leading NUL counted) */
 	__u8 fds_only;     /* --fds: only messages passing fds, no payload */
-	__u8 pad2;
+	__u8 path_prefix;  /* --path ending in '*': path is a prefix */
 	char path[UC_PATH_MAX];
+	__u8 exclude_pids; /* filter_pids holds UC_PID_EXCLUDE entries (--exclude-pid) */
+	__u8 pad3[3];
+	__u32 wakeup_bytes; /* wake the reader only once this much is unread; 0 = every record */
 };
+
+/* Values of the filter_pids map: -p adds UC_PID_INCLUDE, --exclude-pid UC_PID_EXCLUDE. */
+#define UC_PID_INCLUDE 1
+#define UC_PID_EXCLUDE 2
 
 #endif /* UNIXCAP_EVENT_H */

@@ -39,11 +39,16 @@ static void fill_config(struct uc_config *cfg, const struct uc_options *o, enum 
 	cfg->filter_sock = o->sock;
 	cfg->filter_inode = o->inode;
 	cfg->filter_pids = o->n_pids > 0;
+	cfg->exclude_pids = o->n_exclude_pids > 0;
 	cfg->errors = o->errors;
 	cfg->fds_only = o->fds_only;
+	/* Wake the reader at 1/32 full: early enough that a burst never fills the ring before
+	 * the reader runs, late enough that each wakeup drains a batch. */
+	cfg->wakeup_bytes = o->ring_kib * 1024u / 32;
 	if (o->have_path) {
 		cfg->filter_path = 1;
 		cfg->path_len = (uint16_t)o->path_len;
+		cfg->path_prefix = o->path_prefix;
 		memcpy(cfg->path, o->path, o->path_len);
 	}
 }
@@ -59,11 +64,15 @@ static int prepare_maps(struct bpf_object *obj, const struct uc_options *o)
 static int fill_pid_filter(struct bpf_object *obj, const struct uc_options *o)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, "filter_pids");
-	uint8_t one = 1;
+	uint8_t in = UC_PID_INCLUDE, out = UC_PID_EXCLUDE;
 	if (!m)
 		return -ENOENT;
 	for (unsigned i = 0; i < o->n_pids; i++) {
-		if (bpf_map_update_elem(bpf_map__fd(m), &o->pids[i], &one, BPF_ANY))
+		if (bpf_map_update_elem(bpf_map__fd(m), &o->pids[i], &in, BPF_ANY))
+			return -errno;
+	}
+	for (unsigned i = 0; i < o->n_exclude_pids; i++) {
+		if (bpf_map_update_elem(bpf_map__fd(m), &o->exclude_pids[i], &out, BPF_ANY))
 			return -errno;
 	}
 	return 0;

@@ -10,7 +10,9 @@
 #include <bpf/libbpf.h>
 
 #include "backend.h"
+#include "extcap.h"
 #include "fdlink.h"
+#include "follow.h"
 #include "options.h"
 #include "privileges.h"
 #include "proc_names.h"
@@ -20,12 +22,22 @@
 #include "socklist_table.h"
 #include "../writers/capwriter.h"
 #include "../writers/console.h"
+#include "../writers/decode.h"
+#include "../writers/status.h"
 #include "../writers/format.h"
 
+#define UC_POLL_MS 50 /* longest delay between a message and its output */
+
 static volatile sig_atomic_t stop_signal;
+/* SIGHUP with -w FILE starts a new file (logrotate's move-then-HUP) instead of stopping. */
+static volatile sig_atomic_t hup_reopens, reopen_signal;
 
 static void on_signal(int sig)
 {
+	if (sig == SIGHUP && hup_reopens) {
+		reopen_signal = 1;
+		return;
+	}
 	stop_signal = sig;
 }
 
@@ -44,6 +56,10 @@ struct run {
 	bool writer_failed;
 	bool done;     /* -c reached, or -G/-W wrote its last file */
 	struct uc_fdlink *fdlink; /* receives of passed fds, linked to their sends */
+	struct uc_sink *sink;     /* follow, conversations, --split (follow.h) */
+	struct uc_detail detail;  /* -v lines under the summary, --cgroup */
+	struct uc_status status;  /* -w on a terminal: counters refreshed on stderr */
+	uint64_t bytes;           /* payload bytes delivered, for the status line */
 };
 
 static uint64_t now_ns(clockid_t clk)
@@ -80,6 +96,8 @@ static int on_message(const struct uc_message *msg, void *ctx)
 		if (regexec(&r->o->comm_regex, comm, 0, NULL, 0) != 0)
 			return 0;
 	}
+	if (!uc_detail_cgroup_match(&r->detail, msg->m.cgroup_id))
+		return 0;
 	struct uc_message m = *msg;
 	if (r->live) {
 		peer_from_holder(r, &m);
@@ -115,6 +133,13 @@ static int deliver(struct uc_message *msg, void *ctx)
 			return 1;
 		}
 	}
+	if (r->sink) {
+		int e = uc_sink_write(r->sink, &m);
+		if (e < 0) {
+			r->out_error = e;
+			return 1;
+		}
+	}
 	if (r->print) {
 		int e = uc_console_write(&r->console, &m);
 		if (e) {
@@ -123,6 +148,7 @@ static int deliver(struct uc_message *msg, void *ctx)
 		}
 	}
 	r->captured++;
+	r->bytes += m.m.len;
 	if (r->o->count && r->captured >= r->o->count) {
 		r->done = true;
 		return 1;
@@ -137,6 +163,8 @@ static int on_read(const struct uc_message *msg, void *ctx)
 	if (stop_signal)
 		return 1;
 	r->seen++;
+	if (r->sink)
+		uc_sink_number(r->sink, msg);
 	if (!uc_readback_match(r->o, msg))
 		return 0;
 	return on_message(msg, ctx);
@@ -263,6 +291,8 @@ static int finish_output(struct run *r)
 	if (r->out_error && r->out_error != -EPIPE) {
 		if (r->writer_failed)
 			fprintf(stderr, "unixcap: writing %s\n", uc_writer_error(r->writer));
+		else if (r->sink && uc_sink_error(r->sink)[0])
+			fprintf(stderr, "unixcap: %s\n", uc_sink_error(r->sink));
 		else
 			fprintf(stderr, "unixcap: writing output: %s\n", strerror(-r->out_error));
 		rc = 1;
@@ -278,11 +308,13 @@ static uint64_t wall_now(void)
 }
 
 /* -r: no BPF, no privileges; the file's messages go through the same filters and writers. */
-static int run_read(struct uc_options *o)
+static int run_read(struct uc_options *o, struct uc_sink *sink)
 {
 	char err[512] = "";
-	struct run r = { .o = o, .print = !o->write_file || o->print };
+	struct run r = { .o = o, .print = (!o->write_file || o->print) && !uc_sink_quiet(sink, o),
+			 .sink = sink };
 	r.console = (struct uc_console){ .out = stdout, .mode = o->mode, .relative_ts = o->relative_ts };
+	uc_sink_set_stats(sink, file_stats, &r);
 
 	if (o->write_file) {
 		struct uc_writer_cfg cfg = writer_cfg(o, &r);
@@ -298,10 +330,23 @@ static int run_read(struct uc_options *o)
 			return 1;
 		}
 	}
+	if (uc_detail_init(&r.detail, o, false, err, sizeof(err))) {
+		fprintf(stderr, "unixcap: %s\n", err);
+		uc_writer_abort(r.writer);
+		uc_writer_free(r.writer);
+		return 2;
+	}
+	if (o->verbose) {
+		r.console.detail = uc_detail_print;
+		r.console.detail_ctx = &r.detail;
+	}
 	install_signals();
 	int e = uc_readback(o->read_file, o->linktype_set ? o->linktype : 0, on_read, &r, err,
 			    sizeof(err));
 	int rc = finish_output(&r);
+	if (e >= 0 && uc_sink_finish(sink))
+		rc = 1;
+	uc_detail_free(&r.detail);
 	if (e < 0) {
 		fprintf(stderr, "unixcap: %s\n", err);
 		return 2;
@@ -314,12 +359,37 @@ int main(int argc, char **argv)
 	struct uc_options o;
 	char err[512] = "";
 	int rc = 0;
+	char **extcap_argv;
+	bool extcap = false;
+
+	/* Run by Wireshark as its extcap helper: answer its query, or capture into its FIFO. */
+	switch (uc_extcap(argc, argv, stdout, stderr, &rc, &argc, &extcap_argv)) {
+	case UC_EXTCAP_DONE:
+		return rc;
+	case UC_EXTCAP_CAPTURE:
+		argv = extcap_argv;
+		extcap = true;
+		break;
+	case UC_EXTCAP_NO:
+		break;
+	}
 
 	/* -L is a mode of its own with its own options (docs/socket-listing.md). */
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
 		if (!strcmp(argv[i], "-L")) {
 			memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) * sizeof(*argv));
 			return uc_socklist_main(argc - 1, argv);
+		}
+	}
+
+	/* follow and conversations are captures read by conversation (docs/conversations.md). */
+	struct uc_sink *sink = NULL;
+	if (argc > 1 && uc_sink_is_command(argv[1])) {
+		int pr = uc_sink_parse_command(&argc, argv, &sink, err, sizeof(err));
+		if (pr != UC_PARSE_RUN) {
+			if (pr == UC_PARSE_ERROR)
+				fprintf(stderr, "unixcap: %s\n", err);
+			return pr == UC_PARSE_ERROR ? 2 : 0;
 		}
 	}
 
@@ -332,10 +402,21 @@ int main(int argc, char **argv)
 	case UC_PARSE_RUN:
 		break;
 	}
+	if (uc_sink_setup(&sink, &o, err, sizeof(err)) != UC_PARSE_RUN) {
+		fprintf(stderr, "unixcap: %s\n", err);
+		return 2;
+	}
 	if (o.read_file) {
-		rc = run_read(&o);
+		rc = run_read(&o, sink);
+		uc_sink_free(sink);
 		uc_options_free(&o);
 		return rc;
+	}
+	struct uc_user run_as;
+	if (o.run_as && uc_lookup_user(o.run_as, &run_as, err, sizeof(err))) {
+		fprintf(stderr, "unixcap: %s\n", err);
+		uc_options_free(&o);
+		return 2;
 	}
 	if (check_targets(&o)) {
 		uc_options_free(&o);
@@ -347,8 +428,18 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	struct run r = { .o = &o, .live = true, .print = !o.write_file || o.print };
+	struct run r = { .o = &o, .live = true, .sink = sink,
+			 .print = (!o.write_file || o.print) && !uc_sink_quiet(sink, &o) };
 	r.console = (struct uc_console){ .out = stdout, .mode = o.mode, .relative_ts = o.relative_ts };
+	if (uc_detail_init(&r.detail, &o, true, err, sizeof(err))) {
+		fprintf(stderr, "unixcap: %s\n", err);
+		uc_options_free(&o);
+		return 2;
+	}
+	if (o.verbose) {
+		r.console.detail = uc_detail_print;
+		r.console.detail_ctx = &r.detail;
+	}
 
 	/* The output must be writable before anything is loaded into the kernel. */
 	if (o.write_file) {
@@ -384,6 +475,7 @@ int main(int argc, char **argv)
 	r.cap = &cap;
 	r.reasm = reasm;
 	r.fdlink = uc_fdlink_new();
+	uc_sink_set_stats(sink, file_stats, &r);
 	if (r.writer) {
 		char desc[128];
 		snprintf(desc, sizeof(desc), "AF_UNIX messages, %s backend",
@@ -401,6 +493,14 @@ int main(int argc, char **argv)
 	uc_reasm_set_clock_offset(reasm, (int64_t)(now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC)));
 	install_signals();
 	r.holders = uc_socktable_new(); /* NULL: peers stay as the kernel gave them */
+	/* -Z, as tcpdump: probes attached, output open; nothing after needs privileges. The file
+	 * becomes the user's, who creates the next ones and may reuse it in a -W ring. */
+	if (o.run_as && (uc_writer_chown(r.writer, run_as.uid, run_as.gid, err, sizeof(err)) ||
+			 uc_drop_privileges(&run_as, err, sizeof(err)))) {
+		fprintf(stderr, "unixcap: %s\n", err);
+		rc = 1;
+		r.done = true; /* the normal end: file completed, probes detached */
+	}
 
 	if (!o.quiet)
 		fprintf(stderr, "unixcap: listening on AF_UNIX, backend %s, snaplen %u, buffer %u KiB\n",
@@ -412,11 +512,26 @@ int main(int argc, char **argv)
 	}
 	if (o.verbose && cap.notes[0])
 		fprintf(stderr, "unixcap: %s backend: %s\n", uc_backend_name(cap.backend), cap.notes);
+	uc_status_init(&r.status, stderr, o.write_file && !o.quiet, now_ns(CLOCK_MONOTONIC));
 
 	uint64_t deadline = o.duration > 0 ? now_ns(CLOCK_MONOTONIC) + (uint64_t)(o.duration * 1e9)
 					   : 0;
+	hup_reopens = o.write_file && strcmp(o.write_file, "-") != 0;
 	while (!stop_signal && !r.done && !r.out_error) {
-		int n = ring_buffer__poll(rb, 100);
+		if (reopen_signal) {
+			reopen_signal = 0;
+			int e = uc_writer_reopen(r.writer);
+			if (e) {
+				r.out_error = e;
+				r.writer_failed = true;
+				break;
+			}
+		}
+		int n = ring_buffer__poll(rb, UC_POLL_MS);
+		/* The kernel side wakes us only for a batch (uc_submit): on a timeout, whatever
+		 * is there is read all the same, so output lags by UC_POLL_MS at most. */
+		if (n == 0)
+			n = ring_buffer__consume(rb);
 		if (n < 0 && n != -EINTR) {
 			fprintf(stderr, "unixcap: ring buffer poll: %s\n", strerror(-n));
 			rc = 1;
@@ -427,6 +542,7 @@ int main(int argc, char **argv)
 		uc_reasm_flush(reasm, now - 1000000000ull);
 		uc_fdlink_release(r.fdlink, now, false, deliver, &r);
 		flush_output(&r);
+		uc_status_tick(&r.status, now, r.captured, r.bytes, kernel_drops(&cap));
 		if (deadline && now >= deadline)
 			break;
 	}
@@ -436,9 +552,16 @@ int main(int argc, char **argv)
 	if (!r.done && !r.out_error)
 		uc_reasm_flush(reasm, UINT64_MAX);
 	uc_fdlink_release(r.fdlink, 0, true, deliver, &r);
+	uc_status_clear(&r.status);
 	if (finish_output(&r))
 		rc = 1;
-	print_summary(&r, &cap, reasm);
+	if (uc_sink_finish(sink))
+		rc = 1;
+	uc_sink_free(sink);
+	/* Wireshark reports anything an extcap writes on stderr as an error. */
+	if (!extcap)
+		print_summary(&r, &cap, reasm);
+	uc_detail_free(&r.detail);
 	uc_fdlink_free(r.fdlink);
 
 	uc_socktable_free(r.holders);

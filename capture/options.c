@@ -1,5 +1,6 @@
 /* Parses and validates unixcap's command line: every bad value is one line and exit 2. */
 #include "options.h"
+#include "numbers.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -13,7 +14,6 @@
 #include "../writers/format.h"
 #include "../writers/linktype.h"
 
-#define PID_MAX_LIMIT 4194304 /* the kernel's upper bound for pid_max */
 
 enum {
 	OPT_BACKEND = 256,
@@ -27,6 +27,10 @@ enum {
 	OPT_LINKTYPE,
 	OPT_PRINT,
 	OPT_FDS,
+	OPT_EXCLUDE_PID,
+	OPT_SPLIT,
+	OPT_DECODE,
+	OPT_CGROUP,
 };
 
 static const struct option long_opts[] = {
@@ -57,7 +61,12 @@ static const struct option long_opts[] = {
 	{ "rotate-seconds", required_argument, NULL, 'G' },
 	{ "file-count", required_argument, NULL, 'W' },
 	{ "print", no_argument, NULL, OPT_PRINT },
+	{ "relinquish-privileges", required_argument, NULL, 'Z' },
 	{ "fds", no_argument, NULL, OPT_FDS },
+	{ "decode", required_argument, NULL, OPT_DECODE },
+	{ "cgroup", required_argument, NULL, OPT_CGROUP },
+	{ "exclude-pid", required_argument, NULL, OPT_EXCLUDE_PID },
+	{ "split", required_argument, NULL, OPT_SPLIT },
 	{ 0 },
 };
 
@@ -76,12 +85,16 @@ void uc_usage(FILE *f)
 	      "\n"
 	      "Filters (applied in the kernel, before payload is copied; socket filters match either end):\n"
 	      "  -p, --pid PID[,PID]  sending process(es)\n"
+	      "  --exclude-pid PID[,PID]  not these sending processes\n"
 	      "  -t, --tid TID        sending thread\n"
 	      "  --sock 0xADDR        kernel socket address, as ss/lsof and /proc/net/unix show it\n"
 	      "  --inode N            socket inode\n"
-	      "  --path PATH          bound path, or @name for an abstract name (\\xNN escapes)\n"
+	      "  --path PATH          bound path, or @name for an abstract name (\\xNN escapes);\n"
+	      "                       a trailing * matches any name with that prefix\n"
 	      "  --type T             stream|dgram|seqpacket\n"
 	      "  -n, --name REGEX     sender comm matches the POSIX extended regex (userspace)\n"
+	      "  --cgroup PATH        sender's cgroup is PATH or below it, e.g.\n"
+	      "                       /system.slice/docker.service (cgroup v2; userspace)\n"
 	      "\n"
 	      "Output (stdout):\n"
 	      "  (default)            one summary line per message\n"
@@ -92,8 +105,13 @@ void uc_usage(FILE *f)
 	      "  --fds                only fd passing (SCM_RIGHTS): one SEND/RECV line per fd, as\n"
 	      "                       sofdsnoop prints them (with --json: those messages as JSON)\n"
 	      "  -T                   timestamps relative to the first message\n"
-	      "  -v, --verbose        more detail on stderr (backend choice, load errors)\n"
-	      "  -q, --quiet          no status line at start\n"
+	      "  -v, --verbose        more detail: backend choice on stderr; under each summary\n"
+	      "                       line the sender's cgroup and container, and the decoded\n"
+	      "                       payload (D-Bus, HTTP/1.x, text lines) chosen by path\n"
+	      "  --decode PATH=PROTO  decode payloads of sockets matching PATH ('*' wildcard,\n"
+	      "                       @name abstract) as dbus, http, line or none (with -v)\n"
+	      "  -q, --quiet          no status lines: none at start, and with -w on a terminal\n"
+	      "                       no counters refreshed each second on stderr\n"
 	      "  -h, --help           this help;  --version  the version\n"
 	      "\n"
 	      "Capture files (files are created mode 0600):\n"
@@ -109,11 +127,20 @@ void uc_usage(FILE *f)
 	      "  -G SECONDS           new file every SECONDS; FILE is a strftime(3) template\n"
 	      "  -W COUNT             with -C: a ring of COUNT files (FILE0..); with -G: stop\n"
 	      "                       after COUNT files\n"
-	      "  --print              with -w FILE: print messages on stdout as well\n"
+	      "  --print              with -w FILE or --split: print messages on stdout as well\n"
+	      "  -Z USER              once the probes are attached and the output is open, run as\n"
+	      "                       USER with no capabilities (later -C/-G files are created\n"
+	      "                       as USER, so its directory must be writable by USER)\n"
+	      "  --split DIR          one pcapng file per conversation in DIR (also with -r)\n"
 	      "\n"
 	      "Socket listing:\n"
 	      "  -L [options]         list unix sockets with kernel address, holders and peer,\n"
-	      "                       instead of capturing (unixcap -L --help)\n",
+	      "                       instead of capturing (unixcap -L --help)\n"
+	      "\n"
+	      "Conversations (docs/conversations.md):\n"
+	      "  unixcap conversations [-r FILE | filters]  message and byte counts per conversation\n"
+	      "  unixcap follow [-r FILE | filters] [--sock ADDR | --inode N | --conv ID]\n"
+	      "                       one conversation's bytes in order (ASCII, -X, --raw DIR)\n",
 	      f);
 }
 
@@ -162,36 +189,25 @@ static enum uc_parse_result fail(char *err, size_t errlen, const char *fmt, ...)
 	return UC_PARSE_ERROR;
 }
 
-/* Strict unsigned parse: digits only (base 0 allows 0x), no sign, in [min, max]. */
-static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-	char *end;
-	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
-		return -EINVAL;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 0);
-	if (errno || *end || v < min || v > max)
-		return -ERANGE;
-	*out = v;
-	return 0;
-}
-
 static int parse_pids(const char *s, struct uc_options *o)
 {
-	char buf[1024];
-	if (strlen(s) >= sizeof(buf))
+	return uc_parse_pid_list(s, o->pids, &o->n_pids, UC_MAX_PIDS);
+}
+
+/* --path: a trailing '*' makes the name a prefix; a literal '*' at the end is \x2a. */
+static int parse_path_filter(const char *arg, struct uc_options *o)
+{
+	char text[4 * UC_PATH_MAX + 2];
+	size_t n = strlen(arg);
+	if (n >= sizeof(text))
 		return -EINVAL;
-	strcpy(buf, s);
-	char *rest = buf, *tok;
-	while ((tok = strsep(&rest, ",")) != NULL) { /* strsep keeps empty items: "1,,2" is an error */
-		uint64_t v;
-		if (parse_u64(tok, 1, PID_MAX_LIMIT, &v))
-			return -EINVAL;
-		if (o->n_pids >= UC_MAX_PIDS)
-			return -E2BIG;
-		o->pids[o->n_pids++] = (uint32_t)v;
-	}
-	return o->n_pids ? 0 : -EINVAL;
+	o->path_prefix = n > 0 && arg[n - 1] == '*';
+	memcpy(text, arg, n - o->path_prefix);
+	text[n - o->path_prefix] = 0;
+	/* "*" alone would match unnamed sockets too: not a name filter. */
+	if (uc_parse_path(text, o->path, &o->path_len) || o->path_len == 0)
+		return -EINVAL;
+	return 0;
 }
 
 static int parse_type(const char *s)
@@ -242,7 +258,7 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 	opterr = 0;
 
 	for (;;) {
-		int c = getopt_long(argc, argv, ":p:t:n:c:d:s:B:XxATvqhw:r:F:zC:G:W:", long_opts, NULL);
+		int c = getopt_long(argc, argv, ":p:t:n:c:d:s:B:XxATvqhw:r:F:zC:G:W:Z:", long_opts, NULL);
 		if (c == -1)
 			break;
 		switch (c) {
@@ -261,8 +277,19 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 					    "bad pid list '%s' (PID[,PID...], each 1..%d, at most %d)",
 					    optarg, PID_MAX_LIMIT, UC_MAX_PIDS);
 			break;
+		case OPT_EXCLUDE_PID:
+			if (uc_parse_pid_list(optarg, o->exclude_pids, &o->n_exclude_pids, UC_MAX_PIDS))
+				return fail(err, errlen,
+					    "bad pid list '%s' (PID[,PID...], each 1..%d, at most %d)",
+					    optarg, PID_MAX_LIMIT, UC_MAX_PIDS);
+			break;
+		case OPT_SPLIT:
+			if (!*optarg)
+				return fail(err, errlen, "--split needs a directory");
+			o->split_dir = optarg;
+			break;
 		case 't':
-			if (parse_u64(optarg, 1, PID_MAX_LIMIT, &v))
+			if (uc_parse_u64(optarg, 1, PID_MAX_LIMIT, &v))
 				return fail(err, errlen, "bad thread id '%s'", optarg);
 			o->tid = (uint32_t)v;
 			break;
@@ -281,11 +308,11 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 			break;
 		}
 		case OPT_INODE:
-			if (parse_u64(optarg, 1, UINT64_MAX, &o->inode))
+			if (uc_parse_u64(optarg, 1, UINT64_MAX, &o->inode))
 				return fail(err, errlen, "bad inode '%s'", optarg);
 			break;
 		case OPT_PATH:
-			if (uc_parse_path(optarg, o->path, &o->path_len) || o->path_len == 0)
+			if (parse_path_filter(optarg, o))
 				return fail(err, errlen,
 					    "bad path '%s' (at most 108 bytes; @name for abstract, \\xNN escapes)",
 					    optarg);
@@ -332,7 +359,7 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 			o->fds_only = true;
 			break;
 		case 'c':
-			if (parse_u64(optarg, 1, UINT64_MAX, &o->count))
+			if (uc_parse_u64(optarg, 1, UINT64_MAX, &o->count))
 				return fail(err, errlen, "bad count '%s' (a positive number)", optarg);
 			break;
 		case 'd':
@@ -340,12 +367,12 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 				return fail(err, errlen, "bad duration '%s' (seconds > 0)", optarg);
 			break;
 		case 's':
-			if (parse_u64(optarg, 0, UC_SNAPLEN_MAX, &v))
+			if (uc_parse_u64(optarg, 0, UC_SNAPLEN_MAX, &v))
 				return fail(err, errlen, "bad snaplen '%s' (0..%u)", optarg, UC_SNAPLEN_MAX);
 			o->snaplen = v ? (uint32_t)v : UC_SNAPLEN_DEFAULT;
 			break;
 		case 'B':
-			if (parse_u64(optarg, 4, UC_RING_KIB_MAX, &v) || (v & (v - 1)))
+			if (uc_parse_u64(optarg, 4, UC_RING_KIB_MAX, &v) || (v & (v - 1)))
 				return fail(err, errlen,
 					    "bad buffer size '%s' (KiB, a power of two from 4 to %u)",
 					    optarg, UC_RING_KIB_MAX);
@@ -385,7 +412,7 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 				return fail(err, errlen, "unknown file format '%s' (pcapng, pcap)", optarg);
 			break;
 		case OPT_LINKTYPE:
-			if (parse_u64(optarg, UC_LT_MIN, UC_LT_MAX, &v))
+			if (uc_parse_u64(optarg, UC_LT_MIN, UC_LT_MAX, &v))
 				return fail(err, errlen,
 					    "bad link type '%s' (%u..%u, LINKTYPE_USER0..USER15)", optarg,
 					    UC_LT_MIN, UC_LT_MAX);
@@ -402,17 +429,36 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 					    optarg);
 			break;
 		case 'G':
-			if (parse_u64(optarg, 1, 100 * 365 * 86400ull, &v))
+			if (uc_parse_u64(optarg, 1, 100 * 365 * 86400ull, &v))
 				return fail(err, errlen, "bad rotation interval '%s' (seconds > 0)", optarg);
 			o->rotate_seconds = (unsigned)v;
 			break;
 		case 'W':
-			if (parse_u64(optarg, 1, 1000000, &v))
+			if (uc_parse_u64(optarg, 1, 1000000, &v))
 				return fail(err, errlen, "bad file count '%s' (1..1000000)", optarg);
 			o->rotate_count = (unsigned)v;
 			break;
+		case 'Z':
+			if (!*optarg)
+				return fail(err, errlen, "-Z needs a user name");
+			o->run_as = optarg;
+			break;
 		case OPT_PRINT:
 			o->print = true;
+			break;
+		case OPT_DECODE:
+			if (o->n_decode >= UC_DECODE_RULES_MAX)
+				return fail(err, errlen, "at most %d --decode rules", UC_DECODE_RULES_MAX);
+			if (uc_decode_rule_parse(optarg, &o->decode[o->n_decode], err, errlen))
+				return UC_PARSE_ERROR;
+			o->n_decode++;
+			break;
+		case OPT_CGROUP:
+			if (optarg[0] != '/')
+				return fail(err, errlen,
+					    "bad cgroup '%s' (an absolute path, e.g. /system.slice)",
+					    optarg);
+			o->cgroup = optarg;
 			break;
 		case ':':
 			return fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);
@@ -436,8 +482,14 @@ static enum uc_parse_result check_files(struct uc_options *o, char *err, size_t 
 	const char *w = o->write_file;
 	bool to_stdout = w && !strcmp(w, "-");
 	const char *needs_w = o->rotate_bytes ? "-C" : o->rotate_seconds ? "-G"
-			    : o->rotate_count ? "-W" : o->zstd ? "-z" : o->print ? "--print" : NULL;
+			    : o->rotate_count ? "-W" : o->zstd ? "-z"
+			    : o->print && !o->split_dir ? "--print" : NULL;
 
+	for (unsigned i = 0; i < o->n_pids; i++)
+		for (unsigned j = 0; j < o->n_exclude_pids; j++)
+			if (o->pids[i] == o->exclude_pids[j])
+				return fail(err, errlen, "pid %u is both in -p and in --exclude-pid",
+					    o->pids[i]);
 	if (!w && needs_w)
 		return fail(err, errlen, "%s needs -w FILE", needs_w);
 	if (to_stdout && (o->rotate_bytes || o->rotate_seconds || o->rotate_count))
@@ -446,6 +498,8 @@ static enum uc_parse_result check_files(struct uc_options *o, char *err, size_t 
 		return fail(err, errlen, "--print cannot share stdout with -w -");
 	if (o->rotate_count && !o->rotate_bytes && !o->rotate_seconds)
 		return fail(err, errlen, "-W needs -C or -G");
+	if (o->read_file && o->run_as)
+		return fail(err, errlen, "-Z is for live captures (-r needs no privileges)");
 	if (o->read_file && w && !to_stdout && !strcmp(o->read_file, w))
 		return fail(err, errlen, "-r and -w name the same file");
 	if (w && !to_stdout && ends_with(w, ".zst"))

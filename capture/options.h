@@ -8,6 +8,7 @@
 #include "../bpf/unixcap_event.h"
 #include "../writers/capwriter.h"
 #include "../writers/console.h"
+#include "../dissectors/route.h"
 
 enum uc_backend_choice {
 	UC_CHOOSE_AUTO = 0,
@@ -24,12 +25,15 @@ struct uc_options {
 	enum uc_backend_choice backend;
 	uint32_t pids[UC_MAX_PIDS];
 	unsigned n_pids;
+	uint32_t exclude_pids[UC_MAX_PIDS]; /* --exclude-pid */
+	unsigned n_exclude_pids;
 	uint32_t tid;
 	uint64_t sock;
 	uint64_t inode;
 	bool have_path;
 	char path[UC_PATH_MAX];
 	unsigned path_len;
+	bool path_prefix;    /* --path ending in '*' */
 	unsigned type; /* 0 = any */
 	bool have_comm_regex;
 	regex_t comm_regex;
@@ -54,6 +58,12 @@ struct uc_options {
 	unsigned rotate_seconds; /* -G; 0 = off */
 	unsigned rotate_count;   /* -W; 0 = off */
 	bool print;              /* --print: console output as well as -w */
+	const char *run_as;      /* -Z USER: drop to USER once attached and the output is open */
+	const char *split_dir;   /* --split DIR: one pcapng per conversation */
+	/* -v detail: payload decoders by path (--decode), and the sender's cgroup filter */
+	struct uc_decode_rule decode[UC_DECODE_RULES_MAX];
+	unsigned n_decode;
+	const char *cgroup;      /* --cgroup PATH (userspace filter), NULL = any */
 };
 
 enum uc_parse_result {

@@ -14,8 +14,9 @@ static bool path_matches(const struct uc_options *o, const char *path, unsigned 
 
 	if (len < want)
 		return false;
-	/* As in the kernel: a filesystem name may be stored with its trailing NUL. */
-	if (len > want && !(path[0] != 0 && path[want] == 0))
+	/* As in the kernel: a filesystem name may be stored with its trailing NUL, and a prefix
+	 * (--path ending in *) needs only its own bytes to match. */
+	if (len > want && !o->path_prefix && !(path[0] != 0 && path[want] == 0))
 		return false;
 	return memcmp(path, o->path, want) == 0;
 }
@@ -31,6 +32,9 @@ bool uc_readback_match(const struct uc_options *o, const struct uc_message *msg)
 		if (!hit)
 			return false;
 	}
+	for (unsigned i = 0; i < o->n_exclude_pids; i++)
+		if (o->exclude_pids[i] == m->pid)
+			return false;
 	if (o->tid && m->tid != o->tid)
 		return false;
 	if (o->fds_only && !msg->n_fds)

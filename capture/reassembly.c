@@ -98,6 +98,8 @@ static int feed_msg(struct uc_reasm *r, const struct uc_msg_rec *rec, size_t siz
 	uint32_t n = rec->h.data_len;
 	if (size < sizeof(*rec) || n > size - sizeof(*rec) || rec->h.offset != 0 ||
 	    rec->m.caplen > UC_SNAPLEN_MAX_ANY || n > rec->m.caplen ||
+	    /* caplen is min(len, snaplen): more would make a packet -r rejects */
+	    rec->m.caplen > rec->m.len ||
 	    rec->m.path_len > UC_PATH_MAX || rec->m.peer_path_len > UC_PATH_MAX) {
 		r->stats.malformed++;
 		return 0;

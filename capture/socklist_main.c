@@ -9,10 +9,10 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 
+#include "numbers.h"
 #include "socklist.h"
 #include "../writers/format.h"
 
-#define PID_MAX_LIMIT 4194304
 
 enum {
 	OPT_SOCK = 256,
@@ -81,35 +81,9 @@ __attribute__((format(printf, 1, 2))) static int bad(const char *fmt, ...)
 	return 2;
 }
 
-static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-	char *end;
-	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
-		return -EINVAL;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 0);
-	if (errno || *end || v < min || v > max)
-		return -ERANGE;
-	*out = v;
-	return 0;
-}
-
 static int parse_pids(const char *s, struct uc_sl_filter *f)
 {
-	char buf[1024];
-	if (strlen(s) >= sizeof(buf))
-		return -EINVAL;
-	strcpy(buf, s);
-	char *rest = buf, *tok;
-	while ((tok = strsep(&rest, ",")) != NULL) {
-		uint64_t v;
-		if (parse_u64(tok, 1, PID_MAX_LIMIT, &v))
-			return -EINVAL;
-		if (f->n_pids >= UC_MAX_PIDS)
-			return -E2BIG;
-		f->pids[f->n_pids++] = (uint32_t)v;
-	}
-	return f->n_pids ? 0 : -EINVAL;
+	return uc_parse_pid_list(s, f->pids, &f->n_pids, UC_MAX_PIDS);
 }
 
 /* Returns -1 to run, else the exit code. */
@@ -145,7 +119,7 @@ static int parse(int argc, char **argv, struct sl_opts *o)
 			break;
 		}
 		case OPT_INODE:
-			if (parse_u64(optarg, 1, UINT64_MAX, &o->f.inode))
+			if (uc_parse_u64(optarg, 1, UINT64_MAX, &o->f.inode))
 				return bad("bad inode '%s'", optarg);
 			break;
 		case OPT_PATH: {

@@ -1,5 +1,6 @@
 #include "tracefs.h"
 
+#include <fcntl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,10 +13,10 @@
 int uc_ensure_tracefs(char *err, size_t errlen)
 {
 	/* libbpf looks in either place for tracepoint ids. */
-	if (access(TRACEFS "/events/syscalls", F_OK) == 0 ||
-	    access(DEBUGFS_TRACING "/events/syscalls", F_OK) == 0)
+	if (faccessat(AT_FDCWD, TRACEFS "/events/syscalls", F_OK, AT_EACCESS) == 0 ||
+	    faccessat(AT_FDCWD, DEBUGFS_TRACING "/events/syscalls", F_OK, AT_EACCESS) == 0)
 		return 0;
-	if (access(TRACEFS "/events", F_OK) != 0 &&
+	if (faccessat(AT_FDCWD, TRACEFS "/events", F_OK, AT_EACCESS) != 0 &&
 	    mount("tracefs", TRACEFS, "tracefs", 0, NULL) != 0) {
 		int e = errno;
 		snprintf(err, errlen,
@@ -24,7 +25,7 @@ int uc_ensure_tracefs(char *err, size_t errlen)
 			 strerror(e));
 		return -e;
 	}
-	if (access(TRACEFS "/events/syscalls", F_OK) != 0) {
+	if (faccessat(AT_FDCWD, TRACEFS "/events/syscalls", F_OK, AT_EACCESS) != 0) {
 		snprintf(err, errlen,
 			 "no syscall tracepoints in " TRACEFS "/events (kernel built without "
 			 "CONFIG_FTRACE_SYSCALLS)");

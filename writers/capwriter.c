@@ -181,6 +181,20 @@ void uc_writer_free(struct uc_writer *w)
 	free(w);
 }
 
+int uc_writer_reopen(struct uc_writer *w)
+{
+	int e = uc_rotate_reopen(w->rot, time(NULL), w->err, sizeof(w->err));
+	return e ? fail(w, e) : 0;
+}
+
+int uc_writer_chown(struct uc_writer *w, uid_t uid, gid_t gid, char *err, size_t errlen)
+{
+	int e = w ? uc_rotate_chown(w->rot, uid, gid) : 0;
+	if (e)
+		snprintf(err, errlen, "%s: chown: %s", uc_rotate_name(w->rot), strerror(-e));
+	return e;
+}
+
 const char *uc_writer_error(const struct uc_writer *w)
 {
 	return w->err;

@@ -41,6 +41,10 @@ int uc_writer_close(struct uc_writer *w);
 /* Gives up before uc_writer_start: the file is removed if this run created it. */
 void uc_writer_abort(struct uc_writer *w);
 void uc_writer_free(struct uc_writer *w);
+/* SIGHUP: ends the current file and opens the next (uc_rotate_reopen). 0 or -errno. */
+int uc_writer_reopen(struct uc_writer *w);
+/* -Z: hands the current file to uid:gid (w may be NULL). 0, or -errno and a line in err. */
+int uc_writer_chown(struct uc_writer *w, uid_t uid, gid_t gid, char *err, size_t errlen);
 const char *uc_writer_error(const struct uc_writer *w);
 uint64_t uc_writer_packets(const struct uc_writer *w);
 /* Bytes per packet the file header announces: header, largest fd area and -s, at most 262144. */

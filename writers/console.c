@@ -53,6 +53,8 @@ static void write_text(struct uc_console *c, const struct uc_message *msg, const
 	line[n++] = '\n';
 	fwrite(line, 1, n, c->out);
 	print_fds(c->out, msg);
+	if (c->detail)
+		c->detail(c->out, msg, c->detail_ctx);
 	switch (c->mode) {
 	case UC_OUT_HEX:
 		uc_print_hex(c->out, data, len, false);

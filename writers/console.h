@@ -22,6 +22,9 @@ struct uc_console {
 	bool have_first;       /* state for relative_ts */
 	bool header_done;      /* UC_OUT_FDS prints its column header once */
 	uint64_t first_ts_ns;
+	/* -v: extra lines under each summary (writers/decode.h); NULL for none */
+	void (*detail)(FILE *out, const struct uc_message *msg, void *ctx);
+	void *detail_ctx;
 };
 
 /* Writes one message. Returns 0, or -errno when the stream failed (EPIPE, ENOSPC...). */

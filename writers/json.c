@@ -141,13 +141,15 @@ void uc_print_json(FILE *out, const struct uc_message *msg)
 	putf(&j, ",\"fd\":%d", (int)(int32_t)m->fd);
 	put_flags(&j, msg->flags);
 	if (msg->flags & UC_MF_ERROR) {
-		const char *name = uc_errno_name(-m->err);
+		/* err may come from a file: INT32_MIN has no negation in int */
+		long long e = -(long long)m->err;
+		const char *name = e <= INT32_MAX ? uc_errno_name((int)e) : NULL;
 
-		putf(&j, ",\"errno\":%d", -m->err);
+		putf(&j, ",\"errno\":%lld", e);
 		if (name)
 			putf(&j, ",\"error\":\"%s\"", name);
 		else
-			putf(&j, ",\"error\":\"%d\"", -m->err);
+			putf(&j, ",\"error\":\"%lld\"", e);
 	}
 	if (msg->m.flags & UC_MF_CREDS)
 		putf(&j, ",\"creds\":{\"pid\":%u,\"uid\":%u,\"gid\":%u}", m->cred_pid, m->cred_uid,

@@ -116,6 +116,7 @@ static int open_file(struct uc_rotate *r, char *err, size_t errlen)
 static int write_all(struct uc_rotate *r, struct uc_buf *b)
 {
 	size_t off = 0;
+	uint64_t batch_start = r->written;
 	if (r->error)
 		return r->error;
 	while (off < b->len) {
@@ -123,7 +124,12 @@ static int write_all(struct uc_rotate *r, struct uc_buf *b)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return r->error = -errno;
+			r->error = -errno;
+			/* A batch is whole blocks (or zstd frames) but may end up half written, e.g.
+			 * on a full disk: cut it off so the file stays readable up to its end. */
+			if (off && !r->is_stdout && ftruncate(r->fd, (off_t)batch_start) == 0)
+				r->written = batch_start;
+			return r->error;
 		}
 		off += (size_t)n;
 		r->written += (uint64_t)n;
@@ -326,6 +332,37 @@ void uc_rotate_free(struct uc_rotate *r)
 	uc_zw_free(r->zw);
 	free(r->template);
 	free(r);
+}
+
+int uc_rotate_reopen(struct uc_rotate *r, time_t now, char *err, size_t errlen)
+{
+	char next[PATH_MAX + 1];
+	struct stat cur, named;
+	unsigned cnt = r->c_count;
+
+	err[0] = 0;
+	if (r->is_stdout || r->fd < 0)
+		return 0;
+	if (r->cfg.max_bytes) {
+		cnt++;
+		if (r->cfg.count && cnt >= r->cfg.count)
+			cnt = 0;
+	}
+	if (uc_rotate_make_name(&r->cfg, cnt, now, next, sizeof(next)) == 0 &&
+	    fstat(r->fd, &cur) == 0 && stat(next, &named) == 0 && cur.st_dev == named.st_dev &&
+	    cur.st_ino == named.st_ino)
+		return 0;
+	r->c_count = cnt;
+	if (r->cfg.seconds)
+		r->g_time = now;
+	return next_file(r, cnt, now, err, errlen);
+}
+
+int uc_rotate_chown(struct uc_rotate *r, uid_t uid, gid_t gid)
+{
+	if (r->is_stdout || r->fd < 0)
+		return 0;
+	return fchown(r->fd, uid, gid) == 0 ? 0 : -errno;
 }
 
 const char *uc_rotate_name(const struct uc_rotate *r)

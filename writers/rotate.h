@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
+#include <sys/types.h>
 #include "pcapng.h"
 
 struct uc_rotate_cfg {
@@ -57,6 +58,14 @@ int uc_rotate_close(struct uc_rotate *r);
 /* Closes without a trailer; removes the first file if it was created and never started. */
 void uc_rotate_abort(struct uc_rotate *r);
 void uc_rotate_free(struct uc_rotate *r);
+/*
+ * SIGHUP: ends the current file and opens the next one: the next -C number, or the same
+ * name again (a new file once logrotate has moved the old one away). Nothing happens when
+ * that name is still the current file: reopening it would truncate what was just written.
+ */
+int uc_rotate_reopen(struct uc_rotate *r, time_t now, char *err, size_t errlen);
+/* Gives the current file to uid:gid (nothing for stdout). 0 or -errno. */
+int uc_rotate_chown(struct uc_rotate *r, uid_t uid, gid_t gid);
 
 const char *uc_rotate_name(const struct uc_rotate *r); /* current file, "-" for stdout */
 unsigned uc_rotate_files(const struct uc_rotate *r);   /* files opened so far */

@@ -106,12 +106,14 @@ size_t uc_format_summary(char *buf, size_t size, const struct uc_message *msg,
 	if (uc_format_flags(flags, sizeof(flags), msg->flags) > 0)
 		putf(&l, " [%s]", flags);
 	if (msg->flags & UC_MF_ERROR) {
-		const char *name = uc_errno_name(-m->err);
+		/* err may come from a file: INT32_MIN has no negation in int */
+		long long e = -(long long)m->err;
+		const char *name = e <= INT32_MAX ? uc_errno_name((int)e) : NULL;
 
 		if (name)
 			putf(&l, " errno %s", name);
 		else
-			putf(&l, " errno %d", -m->err);
+			putf(&l, " errno %lld", e);
 	}
 	return l.len;
 }

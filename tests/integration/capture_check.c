@@ -286,6 +286,8 @@ enum run_kind {
 	RK_COUNT,
 	RK_HEX,
 	RK_SNAPLEN,
+	RK_FDS,
+	RK_PATH_PREFIX,
 };
 
 struct run {
@@ -874,6 +876,7 @@ static int filter_args(struct run *r, char **argv, char *pidstr, struct verdict 
 	case RK_COUNT:
 	case RK_HEX:
 	case RK_SNAPLEN:
+	case RK_FDS:
 		argv[n++] = "-p";
 		argv[n++] = pidstr;
 		break;
@@ -901,6 +904,16 @@ static int filter_args(struct run *r, char **argv, char *pidstr, struct verdict 
 		argv[n++] = "--path";
 		argv[n++] = r->farg;
 		break;
+	case RK_PATH_PREFIX: {
+		path = find_sock_field(r, "stream_path", "listener", NULL, NULL);
+		const char *slash = path ? strrchr(path, '/') : NULL;
+		if (!slash || path[0] != '/')
+			goto missing;
+		snprintf(r->farg, sizeof(r->farg), "%.*s/*", (int)(slash - path), path);
+		argv[n++] = "--path";
+		argv[n++] = r->farg;
+		break;
+	}
 	case RK_PATH_ABS:
 		path = find_sock_field(r, "dgram", "sender_bound", NULL, NULL);
 		snprintf(r->farg, sizeof(r->farg), ABSTRACT_DGRAM_FMT, (int)r->gen);
@@ -927,6 +940,10 @@ static int filter_args(struct run *r, char **argv, char *pidstr, struct verdict 
 	if (r->kind == RK_COUNT) {
 		argv[n++] = "-c";
 		argv[n++] = "3";
+	}
+	if (r->kind == RK_FDS) {
+		argv[n++] = "--fds";
+		argv[n++] = "-T";
 	}
 	return n;
 missing:
@@ -999,7 +1016,8 @@ static int run_capture(const struct opts *op, struct run *r, struct verdict *v)
 	argv[argc++] = (char *)(op->expect_backend ? "auto" : op->backend);
 	if (op->expect_backend)
 		argv[argc++] = "-v";
-	argv[argc++] = r->json ? "--json" : "-X";
+	if (r->kind != RK_FDS) /* --fds is an output mode of its own */
+		argv[argc++] = r->json ? "--json" : "-X";
 	snprintf(snap, sizeof(snap), "%u", r->snaplen);
 	argv[argc++] = "-s";
 	argv[argc++] = snap;
@@ -1323,6 +1341,15 @@ static bool pred_inode(const struct run *r, const struct grec *g, const void *ar
 {
 	(void)arg;
 	return g->inode == r->fval || g->peer_inode == r->fval;
+}
+
+/* --path DIR/ *: every send with an end bound below the generator's directory. */
+static bool pred_prefix(const struct run *r, const struct grec *g, const void *arg)
+{
+	size_t n = strlen(r->farg) - 1; /* without the '*' */
+
+	(void)arg;
+	return !strncmp(g->path, r->farg, n) || !strncmp(g->peer_path, r->farg, n);
 }
 
 static bool pred_path(const struct run *r, const struct grec *g, const void *arg)
@@ -1786,6 +1813,123 @@ static void check_fds(struct run *r, struct verdict *v)
 	free(used);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * --fds -T: sofdsnoop's columns, one line per passed fd on each side, nothing else. Lines
+ * are reduced to "ACTION TID inode FD NAME" and compared as sets with what the generator
+ * logged (the same fd passes check_fds checks in JSON). Returns 1 when any line matched.
+ */
+static int check_fd_table(struct run *r, struct verdict *v)
+{
+	static const char header[] = "TIME(s)        ACTION TID     COMM             SOCKET       "
+				     "             FD    PEER                   NAME";
+	const char *out = buf_str(&r->out);
+	const char *nl = strchr(out, '\n');
+	char **want = NULL, **got = NULL;
+	size_t nw = 0, ng = 0, cap = 0;
+	int matched = 0;
+
+	if (!nl || (size_t)(nl - out) != strlen(header) || strncmp(out, header, strlen(header))) {
+		problem(v, "first line is not the column header: %.*s", nl ? (int)(nl - out) : 80,
+			out);
+		return 0;
+	}
+	for (int k = 0; k < r->npasses; k++) {
+		struct jl_obj p;
+		int64_t st = 0, rt = 0, rfd = 0;
+		uint64_t si = 0, ri = 0;
+		if (jl_parse(r->passes[k], strlen(r->passes[k]), &p, NULL, 0) != 0)
+			continue;
+		jl_i64(&p, "send_tid", &st);
+		jl_i64(&p, "recv_tid", &rt);
+		jl_i64(&p, "recv_fd", &rfd);
+		jl_u64(&p, "send_inode", &si);
+		jl_u64(&p, "recv_inode", &ri);
+		for (size_t i = 0; i < n_items(&p, "fds"); i++) {
+			struct jl_obj f;
+			int64_t fd = 0, recv_fd = 0;
+			const char *name = "";
+			if (!item_obj(&p, "fds", i, &f))
+				continue;
+			jl_i64(&f, "fd", &fd);
+			jl_i64(&f, "recv_fd", &recv_fd);
+			jl_str(&f, "name", &name, NULL);
+			if (nw + 2 > cap) {
+				cap = cap ? 2 * cap : 64;
+				char **nwant = realloc(want, cap * sizeof(*want));
+				if (!nwant) {
+					jl_free(&f);
+					break;
+				}
+				want = nwant;
+			}
+			if (asprintf(&want[nw], "SEND %" PRId64 " %" PRIu64 " %" PRId64 " %s", st, si,
+				     fd, name) > 0)
+				nw++;
+			if (asprintf(&want[nw], "RECV %" PRId64 " %" PRId64 ":socket:[%" PRIu64
+						"] %" PRId64 " %s",
+				     rt, rfd, ri, recv_fd, name) > 0)
+				nw++;
+			jl_free(&f);
+		}
+		jl_free(&p);
+	}
+	got = calloc(nw + 1, sizeof(*got));
+	for (const char *l = nl + 1; *l && got;) {
+		const char *e = strchr(l, '\n');
+		size_t len = e ? (size_t)(e - l) : strlen(l);
+		char line[1024], time[32], action[8], comm[32], sock[64], peer[64];
+		long tid, fd;
+		int name_at = 0;
+		snprintf(line, sizeof(line), "%.*s", (int)len, l);
+		l += len + (e ? 1 : 0);
+		if (sscanf(line, "%31s %7s %ld %31s %63s %ld %63s %n", time, action, &tid, comm, sock,
+			   &fd, peer, &name_at) < 7 || !name_at) {
+			problem(v, "not a table line: %s", line);
+			continue;
+		}
+		if (ng >= nw) {
+			problem(v, "more lines than fds passed: %s", line);
+			continue;
+		}
+		/* SEND lines: the socket's inode (its fd is -1 with the kernel-hook backends). */
+		const char *ino = strstr(sock, ":socket:[");
+		if (!strcmp(action, "SEND") && ino)
+			asprintf(&got[ng++], "SEND %ld %.*s %ld %s", tid,
+				 (int)strcspn(ino + 9, "]"), ino + 9, fd, line + name_at);
+		else
+			asprintf(&got[ng++], "%s %ld %s %ld %s", action, tid, sock, fd, line + name_at);
+	}
+	if (got) {
+		qsort(want, nw, sizeof(*want), cmp_str);
+		qsort(got, ng, sizeof(*got), cmp_str);
+		for (size_t i = 0, j = 0; i < nw || j < ng;) {
+			int c = i >= nw ? 1 : j >= ng ? -1 : strcmp(want[i], got[j]);
+			if (c == 0) {
+				matched++;
+				i++, j++;
+			} else if (c < 0) {
+				problem(v, "no line for: %s", want[i++]);
+			} else {
+				problem(v, "unexpected line: %s", got[j++]);
+			}
+		}
+		if (nw < 2 * 12)
+			problem(v, "the generator passed only %zu fds", nw / 2);
+	}
+	for (size_t i = 0; i < nw; i++)
+		free(want[i]);
+	for (size_t i = 0; i < ng && got; i++)
+		free(got[i]);
+	free(want);
+	free(got);
+	return matched ? 1 : 0; /* lines, not messages: check_summary counts messages */
+}
+
 /* ---- checks ----------------------------------------------------------------------------- */
 
 static bool selected(const struct opts *op, const char *name)
@@ -1913,6 +2057,10 @@ static void check_run(const struct opts *op, const char *name, enum run_kind kin
 	}
 	if (kind == RK_SNAPLEN)
 		r.snaplen = SMALL_SNAPLEN;
+	if (kind == RK_FDS) {
+		r.json = false;
+		r.only = "fdpass";
+	}
 	if (run_capture(op, &r, &v) == 0) {
 		switch (kind) {
 		case RK_ERRORS:
@@ -1930,6 +2078,9 @@ static void check_run(const struct opts *op, const char *name, enum run_kind kin
 		case RK_PATH:
 		case RK_PATH_ABS:
 			matched = match(op, &r, &v, pred_path, NULL, false, false);
+			break;
+		case RK_PATH_PREFIX:
+			matched = match(op, &r, &v, pred_prefix, NULL, false, false);
 			break;
 		case RK_TYPE:
 			matched = match(op, &r, &v, pred_dgram, NULL, false, false);
@@ -1966,6 +2117,9 @@ static void check_run(const struct opts *op, const char *name, enum run_kind kin
 		case RK_SNAPLEN:
 			matched = match(op, &r, &v, pred_all, NULL, false, false);
 			break;
+		case RK_FDS:
+			matched = check_fd_table(&r, &v);
+			break;
 		case RK_MAIN:
 			break;
 		}
@@ -1987,8 +2141,9 @@ static void usage(FILE *f)
 		   "                     [--expect-backend B] [--checks NAME,...] [--timeout S]\n"
 		   "                     [--debug] [--] [extra unixcap args...]\n"
 		   "checks: backend capture failed-hidden json-format summary fds errors filter.sock\n"
-		   "        filter.inode filter.path filter.path-abstract filter.type filter.tid\n"
-		   "        filter.comm count hexdump snaplen.small\n");
+		   "        filter.inode filter.path filter.path-abstract filter.path-prefix\n"
+		   "        filter.type filter.tid\n"
+		   "        filter.comm count hexdump snaplen.small fds-table\n");
 }
 
 static bool valid_backend(const char *b)
@@ -2110,12 +2265,14 @@ int main(int argc, char **argv)
 	check_run(&op, "filter.inode", RK_INODE);
 	check_run(&op, "filter.path", RK_PATH);
 	check_run(&op, "filter.path-abstract", RK_PATH_ABS);
+	check_run(&op, "filter.path-prefix", RK_PATH_PREFIX);
 	check_run(&op, "filter.type", RK_TYPE);
 	check_run(&op, "filter.tid", RK_TID);
 	check_run(&op, "filter.comm", RK_COMM);
 	check_run(&op, "count", RK_COUNT);
 	check_run(&op, "hexdump", RK_HEX);
 	check_run(&op, "snaplen.small", RK_SNAPLEN);
+	check_run(&op, "fds-table", RK_FDS);
 
 	alarm(0);
 	restore_kptr();

@@ -108,7 +108,8 @@ static void test_rejected(void)
 	REJECTS("bad buffer size", "-B", "2");
 	REJECTS("bad buffer size", "-B", "4294967296");
 	REJECTS("unknown option", "--bogus");
-	REJECTS("unknown option", "-Z");
+	REJECTS("unknown option", "-Y");
+	REJECTS("needs a value", "-Z");
 	REJECTS("needs a value", "-p");
 	REJECTS("unexpected argument", "extra");
 	char long_path[300];

@@ -695,9 +695,48 @@ def check_http(ctx, problems):
         problems.append("docker.sock: HTTP decoded as %s" % sorted(got))
 
 
+def check_pipe(ctx, problems):
+    """unixcap -w - | tshark -i - -c 5: packets reach a live reader while the capture runs,
+    and when the reader goes away unixcap ends by itself, cleanly, with its summary."""
+    sender, pid = send_loop(None, 8, size=100, gap=0.01)
+    cap = subprocess.Popen([ctx.unixcap, "-p", str(pid), "-w", "-"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE)
+    first = cap.stderr.readline().decode()
+    if "listening on" not in first:
+        cap.kill()
+        sender.kill()
+        raise Fail("unixcap -w - did not start: " + first)
+    ts = subprocess.Popen(["tshark", "-X", "lua_script:" + ctx.lua, "-l", "-i", "-", "-c", "5",
+                           "-T", "fields", "-e", "unixcap.pid"], stdin=cap.stdout,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ctx.env)
+    cap.stdout.close()
+    go(sender)
+    try:
+        out, _ = ts.communicate(timeout=60)
+        rc = cap.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        ts.kill()
+        cap.kill()
+        sender.kill()
+        raise Fail("tshark or unixcap did not finish (live stream stuck?)")
+    err = cap.stderr.read().decode()
+    sender.kill()
+    sender.wait()
+    rows = out.decode().split()
+    if rows != [str(pid)] * 5:
+        problems.append("tshark -i - read %r, expected 5 packets of pid %d" % (rows[:8], pid))
+    if rc != 0:
+        problems.append("unixcap exit %d after the reader closed: %s" % (rc, err[-300:]))
+    m = re.search(r"(\d+) messages captured, (\d+) dropped", err)
+    if not m:
+        problems.append("no summary after the reader closed: " + err[-300:])
+    elif int(m.group(1)) < 5:
+        problems.append("summary says %s messages captured, tshark read 5" % m.group(1))
+
+
 CHECKS = [("fields", check_fields), ("readback", check_readback), ("zstd", check_zstd),
           ("rotation", check_rotation), ("kill", check_kill), ("dbus", check_dbus),
-          ("http", check_http)]
+          ("http", check_http), ("pipe", check_pipe)]
 
 
 def main():

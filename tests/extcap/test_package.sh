@@ -1,0 +1,88 @@
+#!/bin/bash
+# cmake --install into a staging tree, cpack -G DEB, then the .deb installed on this machine:
+# unixcap runs from /usr/sbin, `man unixcap` renders, Wireshark loads the dissector and lists
+# the extcap interface, bash completion answers. The package is removed again at the end.
+# Usage: test_package.sh SOURCE_DIR BUILD_DIR   (root; dpkg, man, tshark)
+set -u
+src=$1
+build=$2
+fail=0
+work=$(mktemp -d /tmp/uc-package.XXXXXX)
+installed=0
+
+cleanup() {
+	[ $installed = 1 ] && dpkg -r unixcap >/dev/null 2>&1
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+problem() {
+	echo "FAIL: $*"
+	fail=1
+}
+
+for tool in dpkg dpkg-deb cpack man tshark; do
+	command -v $tool >/dev/null || { echo "test_package: $tool is not installed"; exit 77; }
+done
+[ "$(id -u)" = 0 ] || { echo "test_package: needs root (dpkg -i)"; exit 1; }
+if dpkg -s unixcap >/dev/null 2>&1; then
+	echo "test_package: a unixcap package is already installed; not replacing it"
+	exit 1
+fi
+
+# Staged install: every file where the layout says.
+DESTDIR=$work/stage cmake --install "$build" --prefix /usr >"$work/install.log" 2>&1 ||
+	problem "cmake --install: $(tail -3 "$work/install.log")"
+arch=$(cmake --system-information 2>/dev/null | sed -n 's/^CMAKE_LIBRARY_ARCHITECTURE "\(.*\)"/\1/p')
+ws=/usr/lib${arch:+/$arch}/wireshark
+for f in /usr/sbin/unixcap /usr/share/man/man8/unixcap.8 $ws/plugins/unixcap.lua \
+	/usr/share/bash-completion/completions/unixcap; do
+	[ -f "$work/stage$f" ] || problem "cmake --install did not install $f"
+done
+[ "$(readlink -f "$work/stage$ws/extcap/unixcap")" = "$work/stage/usr/sbin/unixcap" ] ||
+	problem "extcap link $ws/extcap/unixcap -> $(readlink "$work/stage$ws/extcap/unixcap")"
+
+# The package.
+(cd "$build" && cpack -G DEB -B "$work/pkg") >"$work/cpack.log" 2>&1 ||
+	problem "cpack: $(tail -5 "$work/cpack.log")"
+deb=$(ls "$work"/pkg/*.deb 2>/dev/null | head -1)
+if [ -z "$deb" ]; then
+	problem "cpack made no .deb"
+	exit 1
+fi
+depends=$(dpkg-deb -f "$deb" Depends)
+for lib in libbpf libpcap libzstd libc6; do
+	echo "$depends" | grep -q "$lib" || problem "Depends lacks $lib: $depends"
+done
+dpkg -i "$deb" >"$work/dpkg.log" 2>&1 || problem "dpkg -i: $(tail -3 "$work/dpkg.log")"
+installed=1
+grep -qi "warning\|error" "$work/dpkg.log" && problem "dpkg -i said: $(cat "$work/dpkg.log")"
+
+[ "$(unixcap --version)" = "unixcap $(dpkg-deb -f "$deb" Version)" ] ||
+	problem "installed unixcap --version: $(unixcap --version)"
+# man finds and renders the page; every option of --help is in it.
+page=$(MANWIDTH=200 man -P cat unixcap 2>"$work/man.err" | col -b)
+echo "$page" | grep -q "unixcap - capture Unix domain socket messages" ||
+	problem "man unixcap: $(head -c 300 "$work/man.err")"
+for opt in $(unixcap --help | grep -oE '^  (-[A-Za-z], )?--?[a-zA-Z][-a-zA-Z]*' | grep -oE -- '--?[a-zA-Z][-a-zA-Z]*$'); do
+	echo "$page" | grep -qe "$opt" || problem "man page lacks $opt"
+done
+for section in OPTIONS EXAMPLES FIELDS DECODERS; do
+	echo "$page" | grep -q "^$section" || problem "man page lacks $section"
+done
+# Wireshark (as root: its global directories) loads the dissector and runs the extcap.
+tshark -G protocols 2>/dev/null | grep -q "unixcap" || problem "tshark does not load the plugin"
+tshark -D 2>/dev/null | grep -q "unixcap (Unix domain sockets (unixcap))" ||
+	problem "tshark -D does not list the extcap: $(tshark -D 2>&1 | tail -3)"
+# Completion: the function answers for an option value.
+comp=$(bash -c 'source /usr/share/bash-completion/completions/unixcap
+	COMP_WORDS=(unixcap --backend t); COMP_CWORD=2; _unixcap; echo "${COMPREPLY[*]}"')
+[ "$comp" = "tracepoint" ] || problem "completion of --backend t: '$comp'"
+
+dpkg -r unixcap >"$work/remove.log" 2>&1 || problem "dpkg -r: $(tail -3 "$work/remove.log")"
+installed=0
+for f in /usr/sbin/unixcap $ws/extcap/unixcap $ws/plugins/unixcap.lua; do
+	[ -e "$f" ] && problem "$f left after dpkg -r"
+done
+[ $fail = 0 ] && echo "ok package: $(basename "$deb")"
+exit $fail
