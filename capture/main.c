@@ -359,7 +359,8 @@ int main(int argc, char **argv)
 	struct uc_options o;
 	char err[512] = "";
 	int rc = 0;
-	char **extcap_argv;
+	/* Replaces argv for the whole run, as argv itself lives: static, so never a leak. */
+	static char **extcap_argv;
 	bool extcap = false;
 
 	/* Run by Wireshark as its extcap helper: answer its query, or capture into its FIFO. */
@@ -395,15 +396,19 @@ int main(int argc, char **argv)
 
 	switch (uc_parse_options(argc, argv, &o, err, sizeof(err))) {
 	case UC_PARSE_EXIT:
+		uc_sink_free(sink);
 		return 0;
 	case UC_PARSE_ERROR:
 		fprintf(stderr, "unixcap: %s\n", err);
+		uc_sink_free(sink);
 		return 2;
 	case UC_PARSE_RUN:
 		break;
 	}
 	if (uc_sink_setup(&sink, &o, err, sizeof(err)) != UC_PARSE_RUN) {
 		fprintf(stderr, "unixcap: %s\n", err);
+		uc_sink_free(sink);
+		uc_options_free(&o);
 		return 2;
 	}
 	if (o.read_file) {
