@@ -105,7 +105,7 @@ static int parse_one(struct uc_socklist *l, const struct nlmsghdr *h)
 
 int uc_sl_diag_parse(struct uc_socklist *l, const void *buf, size_t len)
 {
-	int left = len > (size_t)INT32_MAX ? INT32_MAX : (int)len;
+	int left = len > (size_t)INT32_MAX ? INT32_MAX : (int)len; /* NLMSG_OK compares it signed */
 	for (const struct nlmsghdr *h = buf; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
 		if (h->nlmsg_type == NLMSG_DONE)
 			return 1;
