@@ -168,26 +168,10 @@ static __always_inline bool type_wanted(__u16 type)
 }
 
 #include "scm.bpf.h"
+#include "sock_inode.bpf.h"
 
 /* ---- socket metadata -------------------------------------------------------------------- */
 
-static __always_inline __u64 sock_inode(struct sock *sk)
-{
-	if (!sk)
-		return 0;
-	if (bpf_core_field_exists(sk->sk_ino)) {
-		__u64 ino = BPF_CORE_READ(sk, sk_ino);
-		if (ino)
-			return ino;
-	}
-	/* Older kernels: the inode sits right after struct socket in struct socket_alloc. */
-	struct socket *sock = BPF_CORE_READ(sk, sk_socket);
-	if (!sock)
-		return 0;
-	struct socket_alloc *sa =
-		(void *)sock - bpf_core_field_offset(struct socket_alloc, socket);
-	return BPF_CORE_READ(sa, vfs_inode.i_ino);
-}
 
 static __always_inline struct sock *unix_peer(struct sock *sk)
 {

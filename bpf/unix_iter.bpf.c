@@ -22,6 +22,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include "../capture/socklist_bpf.h"
+#include "sock_inode.bpf.h"
 
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
@@ -40,23 +41,6 @@ const volatile __u32 target_tid = 0;
 struct uc_sl_fdq fdq = {};
 struct uc_sl_rec fd_res[UC_SL_FD_BATCH] = {};
 
-static __always_inline __u64 sock_ino(struct sock *sk)
-{
-	if (!sk)
-		return 0;
-	if (bpf_core_field_exists(sk->sk_ino)) {
-		__u64 ino = BPF_CORE_READ(sk, sk_ino);
-		if (ino)
-			return ino;
-	}
-	/* Older kernels: the inode follows struct socket in struct socket_alloc. */
-	struct socket *sock = BPF_CORE_READ(sk, sk_socket);
-	if (!sock)
-		return 0;
-	struct socket_alloc *sa = (void *)sock - bpf_core_field_offset(struct socket_alloc, socket);
-	return BPF_CORE_READ(sa, vfs_inode.i_ino);
-}
-
 static __always_inline void fill_rec(struct sock *sk, struct uc_sl_rec *r)
 {
 	struct unix_sock *u = (struct unix_sock *)sk;
@@ -64,8 +48,8 @@ static __always_inline void fill_rec(struct sock *sk, struct uc_sl_rec *r)
 
 	r->sk = (__u64)sk;
 	r->peer = (__u64)peer;
-	r->inode = sock_ino(sk);
-	r->peer_inode = sock_ino(peer);
+	r->inode = sock_inode(sk);
+	r->peer_inode = sock_inode(peer);
 	r->uid = BPF_CORE_READ(sk, sk_uid.val);
 	struct pid *pp = BPF_CORE_READ(sk, sk_peer_pid);
 	r->cred_pid = pp ? BPF_CORE_READ(pp, numbers[0].nr) : 0;

@@ -146,6 +146,17 @@ static int feed_msg(struct uc_reasm *r, const struct uc_msg_rec *rec, size_t siz
 	return 0;
 }
 
+/* The open message a DATA or FD record belongs to; n_open (counted as an orphan) if none. */
+static size_t find_open(struct uc_reasm *r, uint64_t msg_id)
+{
+	size_t i;
+	for (i = 0; i < r->n_open; i++)
+		if (r->open[i].msg.id == msg_id)
+			return i;
+	r->stats.orphans++;
+	return i;
+}
+
 static int feed_data(struct uc_reasm *r, const struct uc_data_rec *rec, size_t size)
 {
 	uint32_t n = rec->h.data_len;
@@ -153,14 +164,9 @@ static int feed_data(struct uc_reasm *r, const struct uc_data_rec *rec, size_t s
 		r->stats.malformed++;
 		return 0;
 	}
-	size_t i;
-	for (i = 0; i < r->n_open; i++)
-		if (r->open[i].msg.id == rec->h.msg_id)
-			break;
-	if (i == r->n_open) {
-		r->stats.orphans++;
+	size_t i = find_open(r, rec->h.msg_id);
+	if (i == r->n_open)
 		return 0;
-	}
 	struct open_msg *om = &r->open[i];
 	uint32_t off = rec->h.offset;
 	if (off < om->next_off || off > om->msg.m.caplen || n > om->msg.m.caplen - off) {
@@ -186,14 +192,9 @@ static int feed_fd(struct uc_reasm *r, const struct uc_fd_rec *rec, size_t size)
 		r->stats.malformed++;
 		return 0;
 	}
-	size_t i;
-	for (i = 0; i < r->n_open; i++)
-		if (r->open[i].msg.id == rec->h.msg_id)
-			break;
-	if (i == r->n_open) {
-		r->stats.orphans++;
+	size_t i = find_open(r, rec->h.msg_id);
+	if (i == r->n_open)
 		return 0;
-	}
 	struct open_msg *om = &r->open[i];
 	if (om->fds_have >= om->msg.m.n_fds || rec->h.offset >= UC_MAX_FDS) {
 		r->stats.malformed++;
