@@ -124,30 +124,32 @@ int tp_exit_sendmsg(struct trace_event_raw_sys_exit *ctx)
 }
 
 struct uc_mmsg_walk {
-	const struct uc_pending *p;
+	struct uc_pending *p;
+	__u64 vec; /* the user's mmsghdr array */
 };
 
-/* One datagram of a sendmmsg(): a message of its own, with its own iovecs and address. */
+/* One datagram of a sendmmsg(): a message of its own, with its own iovecs and address. The
+ * thread's pending entry is rewritten in place for each datagram: a copy on the stack takes
+ * the call chain (loop, copy loop, fd walk) past 512 bytes of stack on 6.1. */
 static long mmsg_step(__u32 i, struct uc_mmsg_walk *w)
 {
-	const struct uc_pending *p = w->p;
+	struct uc_pending *p = w->p;
 	struct uc_mmsghdr mh = {};
-	const void *at = (const void *)(p->base + (__u64)i * sizeof(struct uc_mmsghdr));
+	const void *at = (const void *)(w->vec + (__u64)i * sizeof(struct uc_mmsghdr));
 
 	if (bpf_probe_read_user(&mh, sizeof(mh), at))
 		return 1;
-	struct uc_pending one = *p;
-	one.src_kind = UC_SRC_USER_IOV;
-	one.base = (__u64)mh.msg_hdr.msg_iov;
-	one.nr_segs = mh.msg_hdr.msg_iovlen;
-	one.dest_name = (__u64)mh.msg_hdr.msg_name;
-	one.dest_len = mh.msg_hdr.msg_namelen;
+	p->src_kind = UC_SRC_USER_IOV;
+	p->base = (__u64)mh.msg_hdr.msg_iov;
+	p->nr_segs = mh.msg_hdr.msg_iovlen;
+	p->dest_name = (__u64)mh.msg_hdr.msg_name;
+	p->dest_len = mh.msg_hdr.msg_namelen;
 	/* Walking each datagram's control data inside this loop takes the verifier past its
 	 * limit (6.18): fds passed with sendmmsg are flagged, not named. The kernel-hook
 	 * backends see them, one datagram at a time. */
-	one.control = 0;
-	one.control_len = 0;
-	one.control_skipped = mh.msg_hdr.msg_controllen > 0;
+	p->control = 0;
+	p->control_len = 0;
+	p->control_skipped = mh.msg_hdr.msg_controllen > 0;
 	__u64 other = 0;
 	__u64 idx = i;
 	if (idx < p->n_others) {
@@ -156,7 +158,7 @@ static long mmsg_step(__u32 i, struct uc_mmsg_walk *w)
 	} else if (p->n_others && p->type == 1 /* SOCK_STREAM: one peer for all */) {
 		other = p->others[0];
 	}
-	emit_message(&one, mh.msg_len, other);
+	emit_message(p, mh.msg_len, other);
 	return 0;
 }
 
@@ -171,7 +173,7 @@ int tp_exit_sendmmsg(struct trace_event_raw_sys_exit *ctx)
 	if (ret < 0) {
 		emit_message(p, ret, 0);
 	} else {
-		struct uc_mmsg_walk w = { .p = p };
+		struct uc_mmsg_walk w = { .p = p, .vec = p->base };
 		__u32 n = ret > UC_MAX_SEGS ? UC_MAX_SEGS : ret;
 		bpf_loop(n, mmsg_step, &w, 0);
 	}
