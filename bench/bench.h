@@ -76,7 +76,7 @@ int wl_client_main(const struct wl_spec *w, const struct wl_opts *o, const char 
 
 /* ---- tracers (tracer.c) ---------------------------------------------------------------- */
 
-enum tr_kind { TR_NONE, TR_UNIXCAP, TR_STRACE, TR_SOCAT };
+enum tr_kind { TR_NONE, TR_UNIXCAP, TR_STRACE, TR_SOCAT, TR_BPFTRACE, TR_SOFDSNOOP };
 enum tr_out { TR_OUT_CONSOLE, TR_OUT_PCAPNG, TR_OUT_ZSTD };
 
 struct tr_spec {
@@ -86,6 +86,7 @@ struct tr_spec {
 	enum tr_out out;
 	unsigned ring_kib; /* -B; 0 = unixcap's default */
 	unsigned snaplen;  /* -s; 0 = unixcap's default */
+	char backend[16];  /* --backend for this tracer only ("" = the run's --backend) */
 };
 
 struct tr_env {
@@ -94,6 +95,7 @@ struct tr_env {
 	const char *dir;
 	double ready_timeout;
 	int avoid_cpu; /* the workload's CPU: tracers run on the others; -1 = anywhere */
+	const char *peer_wrap; /* bpftrace/sofdsnoop run as "PEER_WRAP CMD ARGS" (a chroot), or NULL */
 };
 
 struct tr_result {
@@ -105,6 +107,11 @@ struct tr_result {
 	bool bytes_only;         /* completeness is measured in bytes (socat) */
 	char backend[16];        /* unixcap's own report */
 };
+
+/* Completeness counts the receives that install passed fds too (unixcap, sofdsnoop). */
+bool tr_counts_fd_recvs(const struct tr_spec *t);
+/* Drops are reported by the tracer itself (unixcap; bpftrace and bcc: lost events). */
+bool tr_reports_drops(const struct tr_spec *t);
 
 struct tr_run {
 	pid_t pid;
@@ -131,6 +138,22 @@ void tr_mark_go(struct tr_run *tr);
 int tr_finish(struct tr_run *tr, struct tr_result *res, char *err, size_t errlen);
 void tr_abort(struct tr_run *tr);
 
+/* Shared by the tracer starters (tracer.c) and the Debian peers (tracer_peers.c). */
+pid_t tr_spawn(char *const argv[], const char *out_path, const char *err_path, int *err_fd,
+	       int avoid_cpu);
+void tr_drain_err(struct tr_run *tr, int timeout_ms);
+bool tr_in_path(const char *prog);
+/* bpftrace and sofdsnoop-bpfcc: started like strace, against the workload's pids. */
+const char *tr_peer_unavailable(const struct tr_spec *t, const struct tr_env *env,
+				const struct wl_spec *w);
+int tr_start_peer(const struct tr_spec *t, const struct tr_env *env, struct wl_run *wr,
+		  struct tr_run *tr, char *err, size_t errlen);
+int tr_parse_peer(const struct tr_run *tr, struct tr_result *res);
+/* Returns once the peer's output has stopped growing (it has printed what it had queued). */
+void tr_peer_settle(const struct tr_run *tr);
+/* "bpftrace v0.17.0; bcc 0.26.0" as far as they are there. */
+void tr_peer_versions(const struct tr_env *env, char *out, size_t len);
+
 /* ---- helpers (util.c) ------------------------------------------------------------------ */
 
 uint64_t ub_now_ns(void);
@@ -148,5 +171,7 @@ int ub_write_all(int fd, const void *buf, size_t n);
 int ub_read_all(int fd, void *buf, size_t n);
 int ub_cmp_double(const void *a, const void *b);
 double ub_median(double *v, int n);
+/* First line a shell command prints ("" if none). */
+void ub_first_line(const char *cmd, char *out, size_t len);
 
 #endif

@@ -61,7 +61,16 @@ static int parse_workloads(char *list, struct wl_spec *w, int max)
 }
 
 static int failures;
-static char seen_backend[16];
+static char seen_backend[64]; /* every backend unixcap reported, comma-separated */
+
+static void note_backend(const char *b)
+{
+	size_t bl = strlen(b), l = strlen(seen_backend);
+	for (const char *p = seen_backend; (p = strstr(p, b)); p += bl)
+		if ((p == seen_backend || p[-1] == ',') && (p[bl] == ',' || !p[bl]))
+			return;
+	snprintf(seen_backend + l, sizeof(seen_backend) - l, "%s%s", l ? "," : "", b);
+}
 
 /* Every unixcap run without drops must have captured exactly what was sent. */
 static void check_cell(const struct cell *c, const struct cfg *cf)
@@ -71,7 +80,7 @@ static void check_cell(const struct cell *c, const struct cfg *cf)
 	for (int i = 0; i < c->n; i++) {
 		const struct sample *s = &c->s[i];
 		if (s->backend[0])
-			snprintf(seen_backend, sizeof(seen_backend), "%s", s->backend);
+			note_backend(s->backend);
 		/* The server's first recvmsg is already in the kernel when unixcap attaches: a
 		 * syscall tracepoint never saw it enter, so that one receive goes unrecorded. */
 		uint64_t slack = c->w->kind == WL_FDPASS ? 1 : 0;
@@ -175,7 +184,8 @@ static void usage(FILE *f)
 	      "  -w LIST          workloads: pp:SIZE, bulk:SIZE, dgram:SIZE, fanin:N, fdpass,\n"
 	      "                   rate:SIZE:RATE (default pp:64,pp:1k,bulk:64k,dgram:64,fanin:16,fdpass)\n"
 	      "  -t LIST          tracers, ';'-separated: none, console, pcapng, zstd, strace, socat,\n"
-	      "                   with unixcap options as console,B=KiB,s=SNAPLEN\n"
+	      "                   bpftrace, sofdsnoop; unixcap options as console,B=KiB,s=SNAPLEN,\n"
+	      "                   b=BACKEND (this tracer's --backend)\n"
 	      "  --sections LIST  main,sizes,rates (default all three)\n"
 	      "  --sizes LIST     message sizes for the size section (default 64,1k,16k,64k,256k,1m)\n"
 	      "  --size-duration S  duration of each size run (default: -d)\n"
@@ -186,6 +196,9 @@ static void usage(FILE *f)
 	      "                   ping-pong does not swing with where the scheduler puts its two\n"
 	      "                   ends (default 0; -1 = no pinning)\n"
 	      "  --dir DIR        where sockets and capture files go (default a new /tmp dir)\n"
+	      "  --peer-wrap PATH run bpftrace and sofdsnoop-bpfcc as \"PATH CMD ARGS\" (the VM's\n"
+	      "                   Debian chroot, bench/vm/peers-rootfs.sh)\n"
+	      "  --ready-timeout S  how long a tracer may take to attach (default 20)\n"
 	      "  --check          exit 1 unless every run worked and unixcap's count is exact\n"
 	      "  -v               one line per run on stderr\n",
 	      f);
@@ -207,7 +220,7 @@ int main(int argc, char **argv)
 	};
 	char *dir = NULL;
 	enum { O_UNIXCAP = 256, O_BACKEND, O_SECTIONS, O_SIZES, O_RATES, O_RINGS, O_RATE_RUNS,
-	       O_DIR, O_CHECK, O_SIZE_DUR, O_CPU };
+	       O_DIR, O_CHECK, O_SIZE_DUR, O_CPU, O_PEER_WRAP, O_READY };
 	static const struct option lo[] = {
 		{ "unixcap", required_argument, NULL, O_UNIXCAP },
 		{ "backend", required_argument, NULL, O_BACKEND },
@@ -220,6 +233,8 @@ int main(int argc, char **argv)
 		{ "dir", required_argument, NULL, O_DIR },
 		{ "check", no_argument, NULL, O_CHECK },
 		{ "cpu", required_argument, NULL, O_CPU },
+		{ "peer-wrap", required_argument, NULL, O_PEER_WRAP },
+		{ "ready-timeout", required_argument, NULL, O_READY },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -241,6 +256,8 @@ int main(int argc, char **argv)
 		case O_DIR: dir = optarg; break;
 		case O_CHECK: cf.check = true; break;
 		case O_CPU: cf.wo.cpu = cf.env.avoid_cpu = atoi(optarg); break;
+		case O_PEER_WRAP: cf.env.peer_wrap = optarg; break;
+		case O_READY: cf.env.ready_timeout = atof(optarg); break;
 		case 'd': cf.wo.duration = atof(optarg); break;
 		case 'n': cf.runs = atoi(optarg); break;
 		case 'w': cf.workloads = optarg; break;
@@ -251,7 +268,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (cf.runs < 1 || cf.runs > UB_MAX_RUNS || cf.rate_runs < 1 ||
-	    cf.rate_runs > UB_MAX_RUNS || cf.wo.duration <= 0) {
+	    cf.rate_runs > UB_MAX_RUNS || cf.wo.duration <= 0 || cf.env.ready_timeout <= 0) {
 		usage(stderr);
 		return 2;
 	}
@@ -266,6 +283,10 @@ int main(int argc, char **argv)
 	ub_pin(cf.env.avoid_cpu, true);
 	/* A tracer's pipe can close under us; that is reported, not fatal. */
 	signal(SIGPIPE, SIG_IGN);
+	/* The peers print payloads and events as they come: as much of each payload as
+	 * bpftrace 0.17 allows, and no Python buffering between sofdsnoop and its file. */
+	setenv("BPFTRACE_STRLEN", "200", 0);
+	setenv("PYTHONUNBUFFERED", "1", 0);
 
 	static struct wl_spec w[MAX_LIST];
 	static struct tr_spec t[MAX_LIST];

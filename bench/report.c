@@ -6,17 +6,6 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-static void first_line_of(const char *cmd, char *out, size_t len)
-{
-	out[0] = 0;
-	FILE *p = popen(cmd, "r");
-	if (!p)
-		return;
-	if (fgets(out, (int)len, p))
-		out[strcspn(out, "\n")] = 0;
-	pclose(p);
-}
-
 void report_machine(const struct tr_env *env, const char *backend, double duration, int runs)
 {
 	struct utsname u;
@@ -34,13 +23,16 @@ void report_machine(const struct tr_env *env, const char *backend, double durati
 			}
 		fclose(f);
 	}
-	first_line_of("strace -V 2>/dev/null", strace_v, sizeof(strace_v));
-	first_line_of("socat -V 2>/dev/null | grep 'socat version'", socat_v, sizeof(socat_v));
+	ub_first_line("strace -V 2>/dev/null", strace_v, sizeof(strace_v));
+	ub_first_line("socat -V 2>/dev/null | grep 'socat version'", socat_v, sizeof(socat_v));
 	printf("machine: %s, %ld CPUs online (%s)\n", u.machine, sysconf(_SC_NPROCESSORS_ONLN), cpu);
 	printf("kernel: %s %s\n", u.sysname, u.release);
 	printf("unixcap: %s, backend %s\n", env->unixcap, backend && *backend ? backend : "?");
-	printf("peers: %s; %s\n", strace_v[0] ? strace_v : "no strace",
-	       socat_v[0] ? socat_v : "no socat");
+	char kpeers[256];
+	tr_peer_versions(env, kpeers, sizeof(kpeers));
+	printf("peers: %s; %s; %s%s\n", strace_v[0] ? strace_v : "no strace",
+	       socat_v[0] ? socat_v : "no socat", kpeers,
+	       env->peer_wrap ? " (in the chroot of the peer wrapper)" : "");
 	printf("each cell: median of %d runs of %.2f s, runs interleaved across tracers\n\n", runs,
 	       duration);
 }
@@ -84,7 +76,7 @@ void report_row(const struct cell *c, const struct cell *base)
 			snprintf(ratio, sizeof(ratio), "%.3f", s.msgs_per_s / b.msgs_per_s);
 		}
 		snprintf(capt, sizeof(capt), "%.4f%s", s.captured_ratio, s.bytes_only ? " (bytes)" : "");
-		if (c->t->kind == TR_UNIXCAP)
+		if (tr_reports_drops(c->t))
 			snprintf(drops, sizeof(drops), "%llu", (unsigned long long)s.dropped_max);
 		else
 			snprintf(drops, sizeof(drops), "n/a");

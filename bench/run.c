@@ -43,17 +43,15 @@ int run_one(const struct wl_spec *w, const struct tr_spec *t, const struct tr_en
 	}
 	out->msgs = wr.sh->msgs;
 	/* unixcap records every send, and every receive that installs passed fds. */
-	out->expected = wr.sh->msgs + wr.sh->fd_recvs;
+	out->expected = wr.sh->msgs + (tr_counts_fd_recvs(t) ? wr.sh->fd_recvs : 0);
 	out->msgs_per_s = (double)wr.sh->msgs / secs;
 	out->bytes_per_s = (double)wr.sh->bytes / secs;
 	if (t->kind == TR_NONE)
 		out->captured_ratio = 0;
 	else if (res.bytes_only)
 		out->captured_ratio = (double)res.captured_bytes / (double)wr.sh->bytes;
-	else if (t->kind == TR_UNIXCAP)
-		out->captured_ratio = (double)res.captured / (double)out->expected;
 	else
-		out->captured_ratio = (double)res.captured / (double)wr.sh->msgs;
+		out->captured_ratio = (double)res.captured / (double)out->expected;
 	out->cpu_us_per_msg = (double)res.cpu_ns / 1e3 / (double)wr.sh->msgs;
 	out->cpu_share = (double)res.cpu_ns / 1e9 / secs;
 	out->captured = res.captured;

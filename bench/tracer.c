@@ -14,7 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* KIND[,B=KiB][,s=SNAPLEN] with KIND none|console|pcapng|zstd|strace|socat. */
+/* KIND[,B=KiB][,s=SNAPLEN][,b=BACKEND] with KIND none|console|pcapng|zstd|strace|socat|
+ * bpftrace|sofdsnoop. */
 bool tr_parse(const char *name, struct tr_spec *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -35,6 +36,8 @@ bool tr_parse(const char *name, struct tr_spec *t)
 		{ "zstd", "unixcap -w -z (zstd)", TR_UNIXCAP, TR_OUT_ZSTD },
 		{ "strace", "strace -f -o", TR_STRACE, TR_OUT_CONSOLE },
 		{ "socat", "socat -x proxy", TR_SOCAT, TR_OUT_CONSOLE },
+		{ "bpftrace", "bpftrace printf %r", TR_BPFTRACE, TR_OUT_CONSOLE },
+		{ "sofdsnoop", "sofdsnoop-bpfcc", TR_SOFDSNOOP, TR_OUT_CONSOLE },
 	};
 	bool found = false;
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
@@ -58,6 +61,9 @@ bool tr_parse(const char *name, struct tr_spec *t)
 		} else if (!strncmp(opt, "s=", 2)) {
 			t->snaplen = (unsigned)atoi(opt + 2);
 			snprintf(t->label + l, sizeof(t->label) - l, " -s %u", t->snaplen);
+		} else if (!strncmp(opt, "b=", 2) && opt[2]) {
+			snprintf(t->backend, sizeof(t->backend), "%s", opt + 2);
+			snprintf(t->label + l, sizeof(t->label) - l, " [%s]", t->backend);
 		} else {
 			return false;
 		}
@@ -65,7 +71,7 @@ bool tr_parse(const char *name, struct tr_spec *t)
 	return true;
 }
 
-static bool in_path(const char *prog)
+bool tr_in_path(const char *prog)
 {
 	const char *p = getenv("PATH");
 	char dir[4096];
@@ -86,17 +92,29 @@ const char *tr_unavailable(const struct tr_spec *t, const struct tr_env *env,
 	switch (t->kind) {
 	case TR_NONE: return NULL;
 	case TR_UNIXCAP: return access(env->unixcap, X_OK) ? "no unixcap binary" : NULL;
-	case TR_STRACE: return in_path("strace") ? NULL : "strace not installed";
+	case TR_STRACE: return tr_in_path("strace") ? NULL : "strace not installed";
 	case TR_SOCAT:
-		if (!in_path("socat"))
+		if (!tr_in_path("socat"))
 			return "socat not installed";
 		return wl_proxyable(w) ? NULL : "n/a (socat relays path-based streams only)";
+	case TR_BPFTRACE:
+	case TR_SOFDSNOOP: return tr_peer_unavailable(t, env, w);
 	}
 	return "unknown";
 }
 
+bool tr_counts_fd_recvs(const struct tr_spec *t)
+{
+	return t->kind == TR_UNIXCAP || t->kind == TR_SOFDSNOOP;
+}
+
+bool tr_reports_drops(const struct tr_spec *t)
+{
+	return t->kind == TR_UNIXCAP || t->kind == TR_BPFTRACE || t->kind == TR_SOFDSNOOP;
+}
+
 /* Forks argv with stdout to out_path (or /dev/null) and stderr to a pipe or a file. */
-static pid_t spawn(char *const argv[], const char *out_path, const char *err_path, int *err_fd,
+pid_t tr_spawn(char *const argv[], const char *out_path, const char *err_path, int *err_fd,
 		   int avoid_cpu)
 {
 	int pfd[2] = { -1, -1 };
@@ -127,7 +145,7 @@ static pid_t spawn(char *const argv[], const char *out_path, const char *err_pat
 	return pid;
 }
 
-static void drain_err(struct tr_run *tr, int timeout_ms)
+void tr_drain_err(struct tr_run *tr, int timeout_ms)
 {
 	if (tr->err_fd < 0)
 		return;
@@ -171,7 +189,7 @@ int tr_start_proxy(const struct tr_spec *t, const struct tr_env *env, struct wl_
 	snprintf(listen, sizeof(listen), "UNIX-LISTEN:%s,fork,unlink-early", tr->proxy_path);
 	snprintf(target, sizeof(target), "UNIX-CONNECT:%s", wr->listen_path);
 	char *argv[] = { "socat", "-x", listen, target, NULL };
-	tr->pid = spawn(argv, NULL, tr->outfile, &tr->err_fd, env->avoid_cpu);
+	tr->pid = tr_spawn(argv, NULL, tr->outfile, &tr->err_fd, env->avoid_cpu);
 	if (tr->pid < 0) {
 		snprintf(err, errlen, "socat: %s", strerror(errno));
 		return -1;
@@ -198,9 +216,10 @@ static int start_unixcap(const struct tr_spec *t, const struct tr_env *env, stru
 	char *argv[16];
 	int a = 0;
 	argv[a++] = (char *)env->unixcap;
-	if (env->backend) {
+	const char *backend = t->backend[0] ? t->backend : env->backend;
+	if (backend) {
 		argv[a++] = "--backend";
-		argv[a++] = (char *)env->backend;
+		argv[a++] = (char *)backend;
 	}
 	argv[a++] = "-p";
 	argv[a++] = pids;
@@ -223,7 +242,7 @@ static int start_unixcap(const struct tr_spec *t, const struct tr_env *env, stru
 			argv[a++] = "-z";
 	}
 	argv[a] = NULL;
-	tr->pid = spawn(argv, NULL, NULL, &tr->err_fd, env->avoid_cpu);
+	tr->pid = tr_spawn(argv, NULL, NULL, &tr->err_fd, env->avoid_cpu);
 	if (tr->pid < 0) {
 		snprintf(err, errlen, "unixcap: %s", strerror(errno));
 		return -1;
@@ -234,7 +253,7 @@ static int start_unixcap(const struct tr_spec *t, const struct tr_env *env, stru
 			snprintf(err, errlen, "unixcap did not attach: %.300s", tr->errbuf);
 			return -1;
 		}
-		drain_err(tr, 50);
+		tr_drain_err(tr, 50);
 	}
 	return 0;
 }
@@ -248,7 +267,7 @@ static int start_strace(const struct tr_env *env, struct wl_run *wr, struct tr_r
 	snprintf(tr->outfile, sizeof(tr->outfile), "%s/strace.out", env->dir);
 	char *argv[] = { "strace", "-f", "-e", "trace=write,sendmsg,sendto", "-xx", "-s", "65536",
 			 "-o", tr->outfile, "-p", s, "-p", c, NULL };
-	tr->pid = spawn(argv, NULL, NULL, &tr->err_fd, env->avoid_cpu);
+	tr->pid = tr_spawn(argv, NULL, NULL, &tr->err_fd, env->avoid_cpu);
 	if (tr->pid < 0) {
 		snprintf(err, errlen, "strace: %s", strerror(errno));
 		return -1;
@@ -259,7 +278,7 @@ static int start_strace(const struct tr_env *env, struct wl_run *wr, struct tr_r
 			snprintf(err, errlen, "strace did not attach: %.300s", tr->errbuf);
 			return -1;
 		}
-		drain_err(tr, 5);
+		tr_drain_err(tr, 5);
 	}
 	return 0;
 }
@@ -270,8 +289,13 @@ int tr_start(const struct tr_spec *t, const struct tr_env *env, struct wl_run *w
 	if (t->kind == TR_SOCAT || t->kind == TR_NONE)
 		return 0;
 	init_run(tr, t);
-	int rc = t->kind == TR_UNIXCAP ? start_unixcap(t, env, wr, tr, err, errlen)
-				       : start_strace(env, wr, tr, err, errlen);
+	int rc;
+	if (t->kind == TR_UNIXCAP)
+		rc = start_unixcap(t, env, wr, tr, err, errlen);
+	else if (t->kind == TR_STRACE)
+		rc = start_strace(env, wr, tr, err, errlen);
+	else
+		rc = tr_start_peer(t, env, wr, tr, err, errlen);
 	if (rc)
 		tr_abort(tr);
 	return rc;
@@ -283,8 +307,9 @@ void tr_mark_go(struct tr_run *tr)
 		tr->cpu0_ns = ub_tree_cpu(tr->pid);
 }
 
-/* Waits for pid, signalling it first (0 = no signal); SIGKILL after timeout_s. */
-static int reap_tracer(struct tr_run *tr, int sig, double timeout_s, struct rusage *ru,
+/* Waits for pid, signalling it first (0 = no signal); after timeout_s sends `then` (0 = none)
+ * and waits as long again; SIGKILL after that. */
+static int reap_tracer(struct tr_run *tr, int sig, double timeout_s, int then, struct rusage *ru,
 		       int *status)
 {
 	if (sig)
@@ -294,20 +319,24 @@ static int reap_tracer(struct tr_run *tr, int sig, double timeout_s, struct rusa
 		pid_t p = wait4(tr->pid, status, WNOHANG, ru);
 		if (p == tr->pid)
 			break;
-		if (ub_now_ns() > deadline) {
+		if (ub_now_ns() > deadline && then) {
+			kill(tr->pid, then);
+			then = 0;
+			deadline = ub_now_ns() + (uint64_t)(timeout_s * 1e9);
+		} else if (ub_now_ns() > deadline) {
 			kill(tr->pid, SIGKILL);
 			wait4(tr->pid, status, 0, ru);
 			tr->pid = -1;
 			return -1;
 		}
 		if (tr->err_fd >= 0)
-			drain_err(tr, 10);
+			tr_drain_err(tr, 10);
 		else
 			ub_sleep_ms(5);
 	}
 	tr->pid = -1;
 	while (tr->err_fd >= 0)
-		drain_err(tr, 100);
+		tr_drain_err(tr, 100);
 	return 0;
 }
 
@@ -395,12 +424,17 @@ int tr_finish(struct tr_run *tr, struct tr_result *res, char *err, size_t errlen
 		pid_t kids[8];
 		for (int i = 0; i < 500 && ub_children(tr->pid, kids, 8) > 0; i++)
 			ub_sleep_ms(2);
-		rc = reap_tracer(tr, SIGTERM, 10, &ru, &status);
+		rc = reap_tracer(tr, SIGTERM, 10, 0, &ru, &status);
 	} else if (t->kind == TR_STRACE) {
 		/* strace ends by itself once its tracees have; it may still be writing. */
-		rc = reap_tracer(tr, 0, 120, &ru, &status);
+		rc = reap_tracer(tr, 0, 120, 0, &ru, &status);
+	} else if (t->kind == TR_UNIXCAP) {
+		rc = reap_tracer(tr, SIGINT, 120, 0, &ru, &status);
 	} else {
-		rc = reap_tracer(tr, SIGINT, 120, &ru, &status);
+		/* The peers stop reading on SIGINT: let them print what is queued first. bcc
+		 * loses a SIGINT that lands in its event callback, hence SIGTERM after 5 s. */
+		tr_peer_settle(tr);
+		rc = reap_tracer(tr, SIGINT, 5, SIGTERM, &ru, &status);
 	}
 	if (rc) {
 		snprintf(err, errlen, "%s did not exit", t->label);
@@ -416,8 +450,10 @@ int tr_finish(struct tr_run *tr, struct tr_result *res, char *err, size_t errlen
 		rc = parse_unixcap(tr, res);
 	else if (t->kind == TR_STRACE)
 		rc = parse_strace(tr->outfile, res);
-	else
+	else if (t->kind == TR_SOCAT)
 		rc = parse_socat(tr->outfile, res);
+	else
+		rc = tr_parse_peer(tr, res);
 	if (rc)
 		snprintf(err, errlen, "%s: no summary (exit status %d): %.300s", t->label, status,
 			 tr->errbuf);

@@ -200,3 +200,14 @@ int ub_pin(int cpu, bool except)
 			CPU_SET((int)i, &set);
 	return sched_setaffinity(0, sizeof(set), &set);
 }
+
+void ub_first_line(const char *cmd, char *out, size_t len)
+{
+	out[0] = 0;
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return;
+	if (fgets(out, (int)len, p))
+		out[strcspn(out, "\n")] = 0;
+	pclose(p);
+}
