@@ -18,6 +18,11 @@
 #   --mem MB            guest memory (default 2048)
 #   --smp N             guest CPUs (default 2)
 #   --append ARGS       extra kernel command line arguments
+#   --initrd-extra FILE append a prebuilt newc cpio archive (plain or gzip/zstd/xz-compressed;
+#                       repeatable, in order) to the initramfs; the kernel unpacks it over the
+#                       generated one. Its files stay in guest RAM, in a rootfs limited to half
+#                       of --mem: raising --mem for big ones is the caller's job (e.g.
+#                       bench/vm/peers-rootfs.sh's archive, 0.47 GB unpacked, needs >= 1536).
 #   --keep-initrd       keep OUTDIR/initrd.img
 #   -v, --verbose       also stream the serial console to stderr while running
 #
@@ -45,6 +50,7 @@ VERBOSE=0
 BUSYBOX=${UNIXCAP_VM_BUSYBOX:-/bin/busybox}
 NORESULT=125
 adds=()
+extras=()
 envs=()
 gets=()
 
@@ -64,6 +70,7 @@ while [ $# -gt 0 ]; do
 	--mem) [ $# -ge 2 ] || usage "--mem needs an argument"; MEM=$2; shift 2 ;;
 	--smp) [ $# -ge 2 ] || usage "--smp needs an argument"; SMP=$2; shift 2 ;;
 	--append) [ $# -ge 2 ] || usage "--append needs an argument"; APPEND="$APPEND $2"; shift 2 ;;
+	--initrd-extra) [ $# -ge 2 ] || usage "--initrd-extra needs an argument"; extras+=("$2"); shift 2 ;;
 	--keep-initrd) KEEP=1; shift ;;
 	-v|--verbose) VERBOSE=1; shift ;;
 	-h|--help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -78,6 +85,7 @@ KERNEL=$1 OUTDIR=$2
 shift 3
 case $TIMEOUT$MEM$SMP in *[!0-9]*) usage "--timeout, --mem and --smp take integers" ;; esac
 [ -r "$KERNEL" ] || die "kernel image not readable: $KERNEL"
+for x in "${extras[@]+"${extras[@]}"}"; do [ -f "$x" ] && [ -r "$x" ] || die "--initrd-extra: not a readable file: $x"; done
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (apt-get install qemu-system-x86, or run fetch-kernels.sh)"
 command -v cpio >/dev/null || die "cpio not found (apt-get install cpio)"
 [ -x "$BUSYBOX" ] || die "static busybox not found at $BUSYBOX (apt-get install busybox-static)"
@@ -204,6 +212,12 @@ find "$stage" -exec touch -h -d @0 {} +
 (cd "$stage" && find . -mindepth 1 -print0 | LC_ALL=C sort -z \
 	| cpio --null --reproducible --quiet -o -H newc -R 0:0) | gzip -n -1 > "$INITRD" \
 	|| die "building the initramfs failed"
+# Extra archives go after it. The kernel unpacks concatenated members one after the other,
+# skipping NUL bytes between them; a plain cpio must start 4-byte aligned, so pad to that.
+for x in "${extras[@]+"${extras[@]}"}"; do
+	pad=$(( (4 - $(stat -c %s "$INITRD") % 4) % 4 ))
+	{ head -c "$pad" /dev/zero; cat "$x"; } >> "$INITRD" || die "appending $x to the initramfs failed"
+done
 
 mkdir -p "$stage/files"
 
@@ -262,6 +276,9 @@ for b in "$stage"/files/*.b64; do
 		|| { echo "run-in-vm: warning: guest file $n came back damaged" >&2; rm -f "$OUTDIR/files/$n"; }
 done
 touch "$OUTDIR/output.log"
+if tr -d '\r' < "$CONSOLE" | grep -q 'Initramfs unpacking failed'; then
+	echo "run-in-vm: warning: the guest kernel could not unpack the whole initramfs ($(tr -d '\r' < "$CONSOLE" | grep -m1 -o 'Initramfs unpacking failed.*')): raise --mem?" >&2
+fi
 [ -f "$OUTDIR/dmesg.log" ] || tr -d '\r' < "$CONSOLE" > "$OUTDIR/dmesg.log"
 
 if [ "$code" != - ]; then
