@@ -307,27 +307,33 @@ void tr_mark_go(struct tr_run *tr)
 		tr->cpu0_ns = ub_tree_cpu(tr->pid);
 }
 
-/* Waits for pid, signalling it first (0 = no signal); after timeout_s sends `then` (0 = none)
- * and waits as long again; SIGKILL after that. */
-static int reap_tracer(struct tr_run *tr, int sig, double timeout_s, int then, struct rusage *ru,
-		       int *status)
+/* Waits for pid, signalling it first (0 = no signal), again every `again_ms` if that is not
+ * 0; after timeout_s sends `then` (0 = none) and waits as long again; SIGKILL after that. */
+static int reap_tracer(struct tr_run *tr, int sig, unsigned again_ms, double timeout_s, int then,
+		       struct rusage *ru, int *status)
 {
 	if (sig)
 		kill(tr->pid, sig);
-	uint64_t deadline = ub_now_ns() + (uint64_t)(timeout_s * 1e9);
+	uint64_t now = ub_now_ns(), deadline = now + (uint64_t)(timeout_s * 1e9);
+	uint64_t resend = now + again_ms * 1000000ull;
 	for (;;) {
 		pid_t p = wait4(tr->pid, status, WNOHANG, ru);
 		if (p == tr->pid)
 			break;
-		if (ub_now_ns() > deadline && then) {
+		now = ub_now_ns();
+		if (now > deadline && then) {
 			kill(tr->pid, then);
+			sig = then;
 			then = 0;
-			deadline = ub_now_ns() + (uint64_t)(timeout_s * 1e9);
-		} else if (ub_now_ns() > deadline) {
+			deadline = now + (uint64_t)(timeout_s * 1e9);
+		} else if (now > deadline) {
 			kill(tr->pid, SIGKILL);
 			wait4(tr->pid, status, 0, ru);
 			tr->pid = -1;
 			return -1;
+		} else if (sig && again_ms && now > resend) {
+			kill(tr->pid, sig);
+			resend = now + again_ms * 1000000ull;
 		}
 		if (tr->err_fd >= 0)
 			tr_drain_err(tr, 10);
@@ -424,17 +430,18 @@ int tr_finish(struct tr_run *tr, struct tr_result *res, char *err, size_t errlen
 		pid_t kids[8];
 		for (int i = 0; i < 500 && ub_children(tr->pid, kids, 8) > 0; i++)
 			ub_sleep_ms(2);
-		rc = reap_tracer(tr, SIGTERM, 10, 0, &ru, &status);
+		rc = reap_tracer(tr, SIGTERM, 0, 10, 0, &ru, &status);
 	} else if (t->kind == TR_STRACE) {
 		/* strace ends by itself once its tracees have; it may still be writing. */
-		rc = reap_tracer(tr, 0, 120, 0, &ru, &status);
+		rc = reap_tracer(tr, 0, 0, 120, 0, &ru, &status);
 	} else if (t->kind == TR_UNIXCAP) {
-		rc = reap_tracer(tr, SIGINT, 120, 0, &ru, &status);
+		rc = reap_tracer(tr, SIGINT, 0, 120, 0, &ru, &status);
 	} else {
-		/* The peers stop reading on SIGINT: let them print what is queued first. bcc
-		 * loses a SIGINT that lands in its event callback, hence SIGTERM after 5 s. */
+		/* The peers stop reading on SIGINT: let them print what is queued first. Both
+		 * can miss a SIGINT (bpftrace outside epoll_wait, bcc inside its Python event
+		 * callback): it is sent every second, and SIGTERM after 10 s. */
 		tr_peer_settle(tr);
-		rc = reap_tracer(tr, SIGINT, 5, SIGTERM, &ru, &status);
+		rc = reap_tracer(tr, SIGINT, 1000, 10, SIGTERM, &ru, &status);
 	}
 	if (rc) {
 		snprintf(err, errlen, "%s did not exit", t->label);

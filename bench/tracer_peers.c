@@ -98,6 +98,10 @@ int tr_start_peer(const struct tr_spec *t, const struct tr_env *env, struct wl_r
 		}
 		tr_drain_err(tr, 20);
 	}
+	/* sofdsnoop prints its header before it opens its perf buffer: events sent in between
+	 * would be lost without a word. */
+	if (t->kind == TR_SOFDSNOOP)
+		ub_sleep_ms(2000);
 	return 0;
 }
 
