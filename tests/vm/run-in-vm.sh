@@ -225,17 +225,30 @@ mkdir -p "$stage/files"
 CONSOLE=$OUTDIR/console.log
 : > "$CONSOLE"
 tailpid=
-if [ $VERBOSE = 1 ]; then tail -n +1 -f "$CONSOLE" >&2 & tailpid=$!; fi
+if [ $VERBOSE = 1 ]; then tail -n +1 -F "$CONSOLE" >&2 2>/dev/null & tailpid=$!; fi
 t0=$(date +%s%N)
-set +e
-timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -m "$MEM" -smp "$SMP" \
-	-nodefaults -no-user-config -display none -no-reboot \
-	-chardev "file,id=con,path=${CONSOLE//,/,,}" -serial chardev:con \
-	-kernel "$KERNEL" -initrd "$INITRD" \
-	-append "console=ttyS0 quiet panic=-1 rdinit=/init$APPEND" \
-	</dev/null >"$OUTDIR/qemu.log" 2>&1
-qrc=$?
-set -e
+# Multi-threaded TCG sometimes lets a vCPU run a stale translation of code the kernel is
+# live-patching with int3 (static keys, while programs attach): the guest dies with
+# "Oops: int3" before the command ends. Seen about once in 15 boots of 6.12 with 2 vCPUs;
+# not a guest-kernel or unixcap fault, so such a boot is retried once, saying so.
+for attempt in 1 2; do
+	set +e
+	timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -m "$MEM" -smp "$SMP" \
+		-nodefaults -no-user-config -display none -no-reboot \
+		-chardev "file,id=con,path=${CONSOLE//,/,,}" -serial chardev:con \
+		-kernel "$KERNEL" -initrd "$INITRD" \
+		-append "console=ttyS0 quiet panic=-1 rdinit=/init$APPEND" \
+		</dev/null >"$OUTDIR/qemu.log" 2>&1
+	qrc=$?
+	set -e
+	if [ $attempt = 1 ] && ! grep -q '^UNIXCAP-VM-EXIT=' "$CONSOLE" && grep -q 'Oops: int3' "$CONSOLE"; then
+		echo "run-in-vm: warning: guest hit TCG's int3 live-patching race (Oops: int3); booting again" >&2
+		mv "$CONSOLE" "$OUTDIR/console.int3-oops.log"
+		: > "$CONSOLE"
+		continue
+	fi
+	break
+done
 t1=$(date +%s%N)
 [ -z "$tailpid" ] || { sleep 0.2; kill "$tailpid" 2>/dev/null; wait "$tailpid" 2>/dev/null || true; }
 [ $KEEP = 1 ] || rm -f "$INITRD"
