@@ -12,8 +12,8 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
-#include "unixcap_event.h"
-#include "unixcap_stats.h"
+#include "bpf/unixcap_event.h"
+#include "bpf/unixcap_stats.h"
 
 #define AF_UNIX 1
 #define S_IFMT 00170000
@@ -167,8 +167,8 @@ static __always_inline bool type_wanted(__u16 type)
 	return !cfg.filter_type || cfg.filter_type == type;
 }
 
-#include "scm.bpf.h"
-#include "sock_inode.bpf.h"
+#include "bpf/scm.bpf.h"
+#include "bpf/sock_inode.bpf.h"
 
 /* ---- socket metadata -------------------------------------------------------------------- */
 

@@ -7,11 +7,11 @@
  * unix_seqpacket_sendmsg() calls unix_dgram_sendmsg(), so hooking the dgram function
  * captures seqpacket exactly once; sock->type tells them apart.
  */
-#include "capture.bpf.h"
-#include "iov_iter.bpf.h"
+#include "bpf/capture.bpf.h"
+#include "bpf/iov_iter.bpf.h"
 
 /* Receives are seen at the syscall (recv.bpf.h), by both backends of this object. */
-#include "recv.bpf.h"
+#include "bpf/recv.bpf.h"
 
 static __always_inline int on_send_entry(struct socket *sock, struct msghdr *msg, __u8 call,
 					 __u8 backend)

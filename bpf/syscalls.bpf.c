@@ -7,8 +7,8 @@
  * It cannot see what does not pass through these syscalls: io_uring, splice/sendfile,
  * kernel-internal senders, and 32-bit compat callers.
  */
-#include "capture.bpf.h"
-#include "recv.bpf.h"
+#include "bpf/capture.bpf.h"
+#include "bpf/recv.bpf.h"
 
 /* A sendmmsg() entry as user memory holds it. */
 struct uc_mmsghdr {

@@ -21,8 +21,8 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
-#include "../capture/socklist_bpf.h"
-#include "sock_inode.bpf.h"
+#include "bpf/unix_iter.h"
+#include "bpf/sock_inode.bpf.h"
 
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000

@@ -1,6 +1,6 @@
 /* D-Bus wire format (the specification's "Message Protocol"), bounds-checked throughout. */
-#include "dbus.h"
-#include "dec_out.h"
+#include "dissectors/dbus.h"
+#include "dissectors/dec_out.h"
 
 #include <stdbool.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* Bounded line buffer for the payload decoders (dec_out.h). */
-#include "dec_out.h"
+#include "dissectors/dec_out.h"
 
 #include <stdarg.h>
 #include <stdio.h>

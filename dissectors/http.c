@@ -1,6 +1,6 @@
 /* HTTP/1.x start line and header section (RFC 9112), bounds-checked. */
-#include "http.h"
-#include "dec_out.h"
+#include "dissectors/http.h"
+#include "dissectors/dec_out.h"
 
 #include <string.h>
 

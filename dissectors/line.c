@@ -1,6 +1,6 @@
 /* Line-oriented text payloads, split at LF. */
-#include "line.h"
-#include "dec_out.h"
+#include "dissectors/line.h"
+#include "dissectors/dec_out.h"
 
 #include <string.h>
 

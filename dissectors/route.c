@@ -1,7 +1,7 @@
 /* Choosing a payload decoder by socket path and first bytes (route.h). */
-#include "route.h"
-#include "http.h"
-#include "line.h"
+#include "dissectors/route.h"
+#include "dissectors/http.h"
+#include "dissectors/line.h"
 
 #include <stdio.h>
 #include <string.h>

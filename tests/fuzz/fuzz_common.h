@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "writers/console.h"
-#include "writers/linktype.h"
-#include "writers/pcapng_file.h"
+#include "writers/console/console.h"
+#include "writers/capfile/linktype.h"
+#include "writers/capfile/pcapng_file.h"
 
 static FILE *fuzz_sink(void)
 {

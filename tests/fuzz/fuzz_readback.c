@@ -6,8 +6,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "capture/options.h"
-#include "capture/readback.h"
+#include "capture/core/options.h"
+#include "writers/capfile/reader.h"
 #include "fuzz_common.h"
 
 static struct uc_options opts;

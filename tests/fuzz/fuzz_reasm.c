@@ -4,7 +4,7 @@
  * of 0 flushes messages older than the timestamp in the next 8 bytes, as the main loop does
  * every poll.
  */
-#include "capture/reassembly.h"
+#include "capture/live/reassembly.h"
 #include "fuzz_common.h"
 
 static int on_message(const struct uc_message *m, void *ctx)

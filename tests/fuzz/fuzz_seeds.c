@@ -14,8 +14,8 @@
 #include <string.h>
 #include <pcap/pcap.h>
 
-#include "capture/message.h"
-#include "writers/linktype.h"
+#include "capture/core/message.h"
+#include "writers/capfile/linktype.h"
 
 static int write_file(const char *dir, const char *tag, unsigned long long n, const void *p,
 		      size_t len)

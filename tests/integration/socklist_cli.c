@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "capture/socklist_main.h"
+#include "capture/socklist/command.h"
 
 int main(int argc, char **argv)
 {

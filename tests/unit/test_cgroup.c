@@ -4,7 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "capture/cgroup.h"
+#include "capture/enrich/cgroup.h"
 #include "unit.h"
 
 #define DOCKER_ID "3f1c0a9e5b7d2c4f6a8e0b1d3c5e7f9a1b2c3d4e5f60718293a4b5c6d7e8f901"

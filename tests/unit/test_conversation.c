@@ -2,10 +2,10 @@
  * userspace side of --exclude-pid and --path prefixes. */
 #include <stdlib.h>
 
-#include "capture/conversation.h"
-#include "capture/options.h"
-#include "capture/readback.h"
-#include "writers/split.h"
+#include "writers/conv/conversation.h"
+#include "capture/app/parse_options.h"
+#include "writers/capfile/reader.h"
+#include "writers/conv/split.h"
 #include "unit.h"
 
 static struct uc_message msg(uint64_t sock, uint64_t ino, uint64_t peer, uint64_t peer_ino,

@@ -1,5 +1,5 @@
 /* Linking receives of passed fds to their sends, holding receives that come first. */
-#include "../../capture/fdlink.h"
+#include "capture/live/fdlink.h"
 #include "unit.h"
 
 #include <stdlib.h>

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "writers/format.h"
+#include "capture/core/text.h"
 #include "unit.h"
 
 static const char *path_text(const char *path, unsigned len)

@@ -1,8 +1,8 @@
 /* -x, -X and -A payload layouts, compared byte for byte with tcpdump's conventions. */
 #include <stdlib.h>
 
-#include "writers/console.h"
-#include "writers/format.h"
+#include "writers/console/console.h"
+#include "writers/console/hexdump.h"
 #include "unit.h"
 
 static char *captured;

@@ -2,8 +2,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "writers/console.h"
-#include "writers/format.h"
+#include "writers/console/console.h"
+#include "writers/console/json.h"
 #include "unit.h"
 
 /* ---- a strict RFC 8259 validator, enough to catch any malformed output ---- */

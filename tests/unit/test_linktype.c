@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "writers/linktype.h"
+#include "writers/capfile/linktype.h"
 #include "unit.h"
 
 static uint8_t payload[300];

@@ -2,7 +2,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "capture/options.h"
+#include "capture/app/parse_options.h"
 #include "unit.h"
 
 static struct uc_options o;

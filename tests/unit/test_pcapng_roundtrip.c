@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "capture/readback.h"
-#include "writers/capwriter.h"
-#include "writers/linktype.h"
+#include "writers/capfile/reader.h"
+#include "writers/capfile/writer.h"
+#include "writers/capfile/linktype.h"
 #include "unit.h"
 
 #define N_MSGS 40

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture/reassembly.h"
+#include "capture/live/reassembly.h"
 #include "unit.h"
 
 #define MAXGOT 16

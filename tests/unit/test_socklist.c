@@ -12,9 +12,9 @@
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
 
-#include "capture/socklist.h"
-#include "capture/socklist_main.h"
-#include "writers/format.h"
+#include "capture/socklist/socklist.h"
+#include "capture/socklist/command.h"
+#include "capture/core/text.h"
 #include "unit.h"
 
 /* ---- helpers ----------------------------------------------------------------------------- */

@@ -9,8 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "capture/socklist.h"
-#include "capture/socklist_table.h"
+#include "capture/socklist/socklist.h"
+#include "capture/enrich/socktable.h"
 #include "unit.h"
 
 static char root[64];

@@ -5,8 +5,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "writers/console.h"
-#include "writers/format.h"
+#include "writers/console/console.h"
+#include "capture/core/summary_line.h"
 #include "unit.h"
 
 #define TS 1763888592123456789ull /* 09:03:12 UTC */

@@ -1,0 +1,515 @@
+/* Parses and validates unixcap's command line: every bad value is one line and exit 2. */
+#include "capture/app/parse_options.h"
+#include "capture/core/numbers.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture/core/text.h"
+#include "writers/capfile/linktype.h"
+
+
+enum {
+	OPT_BACKEND = 256,
+	OPT_SOCK,
+	OPT_INODE,
+	OPT_PATH,
+	OPT_TYPE,
+	OPT_JSON,
+	OPT_ERRORS,
+	OPT_VERSION,
+	OPT_LINKTYPE,
+	OPT_PRINT,
+	OPT_FDS,
+	OPT_EXCLUDE_PID,
+	OPT_SPLIT,
+	OPT_DECODE,
+	OPT_CGROUP,
+};
+
+static const struct option long_opts[] = {
+	{ "backend", required_argument, NULL, OPT_BACKEND },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "tid", required_argument, NULL, 't' },
+	{ "sock", required_argument, NULL, OPT_SOCK },
+	{ "inode", required_argument, NULL, OPT_INODE },
+	{ "path", required_argument, NULL, OPT_PATH },
+	{ "type", required_argument, NULL, OPT_TYPE },
+	{ "name", required_argument, NULL, 'n' },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "count", required_argument, NULL, 'c' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "snaplen", required_argument, NULL, 's' },
+	{ "buffer-size", required_argument, NULL, 'B' },
+	{ "errors", no_argument, NULL, OPT_ERRORS },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "write", required_argument, NULL, 'w' },
+	{ "read", required_argument, NULL, 'r' },
+	{ "format", required_argument, NULL, 'F' },
+	{ "linktype", required_argument, NULL, OPT_LINKTYPE },
+	{ "zstd", no_argument, NULL, 'z' },
+	{ "file-size", required_argument, NULL, 'C' },
+	{ "rotate-seconds", required_argument, NULL, 'G' },
+	{ "file-count", required_argument, NULL, 'W' },
+	{ "print", no_argument, NULL, OPT_PRINT },
+	{ "relinquish-privileges", required_argument, NULL, 'Z' },
+	{ "fds", no_argument, NULL, OPT_FDS },
+	{ "decode", required_argument, NULL, OPT_DECODE },
+	{ "cgroup", required_argument, NULL, OPT_CGROUP },
+	{ "exclude-pid", required_argument, NULL, OPT_EXCLUDE_PID },
+	{ "split", required_argument, NULL, OPT_SPLIT },
+	{ 0 },
+};
+
+void uc_usage(FILE *f)
+{
+	fputs("Usage: unixcap [options]\n"
+	      "Capture AF_UNIX messages (payload and metadata) with eBPF.\n"
+	      "\n"
+	      "Capture:\n"
+	      "  --backend B          auto|fentry|kprobe|tracepoint (default auto: first that attaches)\n"
+	      "  -s, --snaplen N      bytes copied per message (default 262144; 0 = default)\n"
+	      "  -B, --buffer-size K  kernel ring buffer in KiB, a power of two (default 16384)\n"
+	      "  -c, --count N        exit after N messages\n"
+	      "  -d, --duration S     exit after S seconds\n"
+	      "  --errors             also show failed sends, marked with their errno\n"
+	      "\n"
+	      "Filters (applied in the kernel, before payload is copied; socket filters match either end):\n"
+	      "  -p, --pid PID[,PID]  sending process(es)\n"
+	      "  --exclude-pid PID[,PID]  not these sending processes\n"
+	      "  -t, --tid TID        sending thread\n"
+	      "  --sock 0xADDR        kernel socket address, as ss/lsof and /proc/net/unix show it\n"
+	      "  --inode N            socket inode\n"
+	      "  --path PATH          bound path, or @name for an abstract name (\\xNN escapes);\n"
+	      "                       a trailing * matches any name with that prefix\n"
+	      "  --type T             stream|dgram|seqpacket\n"
+	      "  -n, --name REGEX     sender comm matches the POSIX extended regex (userspace)\n"
+	      "  --cgroup PATH        sender's cgroup is PATH or below it, e.g.\n"
+	      "                       /system.slice/docker.service (cgroup v2; userspace)\n"
+	      "\n"
+	      "Output (stdout):\n"
+	      "  (default)            one summary line per message\n"
+	      "  -X                   summary + hex and ASCII dump\n"
+	      "  -x                   summary + hex dump\n"
+	      "  -A                   summary + printable payload\n"
+	      "  --json               one JSON object per message\n"
+	      "  --fds                only fd passing (SCM_RIGHTS): one SEND/RECV line per fd, as\n"
+	      "                       sofdsnoop prints them (with --json: those messages as JSON)\n"
+	      "  -T                   timestamps relative to the first message\n"
+	      "  -v, --verbose        more detail: backend choice on stderr; under each summary\n"
+	      "                       line the sender's cgroup and container, and the decoded\n"
+	      "                       payload (D-Bus, HTTP/1.x, text lines) chosen by path\n"
+	      "  --decode PATH=PROTO  decode payloads of sockets matching PATH ('*' wildcard,\n"
+	      "                       @name abstract) as dbus, http, line or none (with -v)\n"
+	      "  -q, --quiet          no status lines: none at start, and with -w on a terminal\n"
+	      "                       no counters refreshed each second on stderr\n"
+	      "  -h, --help           this help;  --version  the version\n"
+	      "\n"
+	      "Capture files (files are created mode 0600):\n"
+	      "  -w FILE              write pcapng to FILE instead of printing ('-' = stdout,\n"
+	      "                       e.g. unixcap -w - | wireshark -k -i -)\n"
+	      "  -r FILE              read a capture (pcapng or pcap, plain or zstd; '-' = stdin)\n"
+	      "                       and print it; the filters and output options apply\n"
+	      "  -F pcapng|pcap       file format for -w (default pcapng)\n"
+	      "  --linktype N         link type 147..162 (LINKTYPE_USER0..15, default 147)\n"
+	      "  -z, --zstd           compress -w output with zstd (implied by a .zst suffix)\n"
+	      "  -C SIZE              new file once the current one is over SIZE million bytes\n"
+	      "                       (suffix k, m, g: KiB, MiB, GiB); FILE, FILE1, FILE2...\n"
+	      "  -G SECONDS           new file every SECONDS; FILE is a strftime(3) template\n"
+	      "  -W COUNT             with -C: a ring of COUNT files (FILE0..); with -G: stop\n"
+	      "                       after COUNT files\n"
+	      "  --print              with -w FILE or --split: print messages on stdout as well\n"
+	      "  -Z USER              once the probes are attached and the output is open, run as\n"
+	      "                       USER with no capabilities (later -C/-G files are created\n"
+	      "                       as USER, so its directory must be writable by USER)\n"
+	      "  --split DIR          one pcapng file per conversation in DIR (also with -r)\n"
+	      "\n"
+	      "Socket listing:\n"
+	      "  -L [options]         list unix sockets with kernel address, holders and peer,\n"
+	      "                       instead of capturing (unixcap -L --help)\n"
+	      "\n"
+	      "Conversations (docs/conversations.md):\n"
+	      "  unixcap conversations [-r FILE | filters]  message and byte counts per conversation\n"
+	      "  unixcap follow [-r FILE | filters] [--sock ADDR | --inode N | --conv ID]\n"
+	      "                       one conversation's bytes in order (ASCII, -X, --raw DIR)\n",
+	      f);
+}
+
+/* -C: millions of bytes by default; k/m/g are binary multiples, as in tcpdump. */
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	if (!*s || *s == '-' || *s == '+' || *s == ' ')
+		return -EINVAL;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	uint64_t unit = 1000000;
+	if (errno || v == 0 || end == s)
+		return -ERANGE;
+	if (*end) {
+		switch (*end) {
+		case 'k': case 'K': unit = 1ull << 10; break;
+		case 'm': case 'M': unit = 1ull << 20; break;
+		case 'g': case 'G': unit = 1ull << 30; break;
+		default: return -EINVAL;
+		}
+		if (end[1])
+			return -EINVAL;
+	}
+	if (v > UINT64_MAX / unit)
+		return -ERANGE;
+	*out = v * unit;
+	return 0;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/* Combinations of the file options that cannot work, checked once all are known. */
+static enum uc_parse_result check_files(struct uc_options *o, char *err, size_t errlen);
+
+static enum uc_parse_result fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return UC_PARSE_ERROR;
+}
+
+static int parse_pids(const char *s, struct uc_options *o)
+{
+	return uc_parse_pid_list(s, o->pids, &o->n_pids, UC_MAX_PIDS);
+}
+
+/* --path: a trailing '*' makes the name a prefix; a literal '*' at the end is \x2a. */
+static int parse_path_filter(const char *arg, struct uc_options *o)
+{
+	char text[4 * UC_PATH_MAX + 2];
+	size_t n = strlen(arg);
+	if (n >= sizeof(text))
+		return -EINVAL;
+	o->path_prefix = n > 0 && arg[n - 1] == '*';
+	memcpy(text, arg, n - o->path_prefix);
+	text[n - o->path_prefix] = 0;
+	/* "*" alone would match unnamed sockets too: not a name filter. */
+	if (uc_parse_path(text, o->path, &o->path_len) || o->path_len == 0)
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_type(const char *s)
+{
+	if (!strcmp(s, "stream"))
+		return 1;
+	if (!strcmp(s, "dgram"))
+		return 2;
+	if (!strcmp(s, "seqpacket"))
+		return 5;
+	return -1;
+}
+
+static int parse_backend(const char *s)
+{
+	static const char *names[] = { "auto", "fentry", "kprobe", "tracepoint" };
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(s, names[i]))
+			return (int)i;
+	return -1;
+}
+
+static int parse_duration(const char *s, double *out)
+{
+	char *end;
+	if (!*s || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || *end || !(v > 0) || v > 365.0 * 86400)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *o, char *err,
+				      size_t errlen)
+{
+	uint64_t v;
+	int mode_set = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->snaplen = UC_SNAPLEN_DEFAULT;
+	o->ring_kib = UC_RING_KIB_DEFAULT;
+	o->mode = UC_OUT_SUMMARY;
+	o->linktype = UC_LT_DEFAULT;
+	optind = 1;
+	opterr = 0;
+
+	for (;;) {
+		int c = getopt_long(argc, argv, ":p:t:n:c:d:s:B:XxATvqhw:r:F:zC:G:W:Z:", long_opts, NULL);
+		if (c == -1)
+			break;
+		switch (c) {
+		case OPT_BACKEND: {
+			int b = parse_backend(optarg);
+			if (b < 0)
+				return fail(err, errlen,
+					    "unknown backend '%s' (auto, fentry, kprobe, tracepoint)",
+					    optarg);
+			o->backend = b;
+			break;
+		}
+		case 'p':
+			if (parse_pids(optarg, o))
+				return fail(err, errlen,
+					    "bad pid list '%s' (PID[,PID...], each 1..%d, at most %d)",
+					    optarg, PID_MAX_LIMIT, UC_MAX_PIDS);
+			break;
+		case OPT_EXCLUDE_PID:
+			if (uc_parse_pid_list(optarg, o->exclude_pids, &o->n_exclude_pids, UC_MAX_PIDS))
+				return fail(err, errlen,
+					    "bad pid list '%s' (PID[,PID...], each 1..%d, at most %d)",
+					    optarg, PID_MAX_LIMIT, UC_MAX_PIDS);
+			break;
+		case OPT_SPLIT:
+			if (!*optarg)
+				return fail(err, errlen, "--split needs a directory");
+			o->split_dir = optarg;
+			break;
+		case 't':
+			if (uc_parse_u64(optarg, 1, PID_MAX_LIMIT, &v))
+				return fail(err, errlen, "bad thread id '%s'", optarg);
+			o->tid = (uint32_t)v;
+			break;
+		case OPT_SOCK: {
+			/* Hex with or without 0x: /proc/net/unix prints it bare, ss and lsof with 0x. */
+			const char *hex = optarg;
+			if (!strncmp(hex, "0x", 2) || !strncmp(hex, "0X", 2))
+				hex += 2;
+			if (!*hex || strlen(hex) > 16 ||
+			    strspn(hex, "0123456789abcdefABCDEF") != strlen(hex))
+				return fail(err, errlen, "bad socket address '%s' (hex, as in /proc/net/unix)",
+					    optarg);
+			o->sock = strtoull(hex, NULL, 16);
+			if (!o->sock)
+				return fail(err, errlen, "bad socket address '%s' (zero)", optarg);
+			break;
+		}
+		case OPT_INODE:
+			if (uc_parse_u64(optarg, 1, UINT64_MAX, &o->inode))
+				return fail(err, errlen, "bad inode '%s'", optarg);
+			break;
+		case OPT_PATH:
+			if (parse_path_filter(optarg, o))
+				return fail(err, errlen,
+					    "bad path '%s' (at most 108 bytes; @name for abstract, \\xNN escapes)",
+					    optarg);
+			o->have_path = true;
+			break;
+		case OPT_TYPE: {
+			int t = parse_type(optarg);
+			if (t < 0)
+				return fail(err, errlen, "unknown socket type '%s' (stream, dgram, seqpacket)",
+					    optarg);
+			o->type = t;
+			break;
+		}
+		case 'n': {
+			if (o->have_comm_regex)
+				regfree(&o->comm_regex);
+			int rc = regcomp(&o->comm_regex, optarg, REG_EXTENDED | REG_NOSUB);
+			if (rc) {
+				char msg[128];
+				regerror(rc, &o->comm_regex, msg, sizeof(msg));
+				return fail(err, errlen, "bad regex '%s': %s", optarg, msg);
+			}
+			o->have_comm_regex = true;
+			break;
+		}
+		case 'X':
+		case 'x':
+		case 'A':
+		case OPT_JSON: {
+			enum uc_console_mode m = c == 'X' ? UC_OUT_HEXASCII
+					       : c == 'x' ? UC_OUT_HEX
+					       : c == 'A' ? UC_OUT_ASCII
+							  : UC_OUT_JSON;
+			if (mode_set && o->mode != m)
+				return fail(err, errlen, "choose one of -X, -x, -A, --json");
+			o->mode = m;
+			mode_set = 1;
+			break;
+		}
+		case 'T':
+			o->relative_ts = true;
+			break;
+		case OPT_FDS:
+			o->fds_only = true;
+			break;
+		case 'c':
+			if (uc_parse_u64(optarg, 1, UINT64_MAX, &o->count))
+				return fail(err, errlen, "bad count '%s' (a positive number)", optarg);
+			break;
+		case 'd':
+			if (parse_duration(optarg, &o->duration))
+				return fail(err, errlen, "bad duration '%s' (seconds > 0)", optarg);
+			break;
+		case 's':
+			if (uc_parse_u64(optarg, 0, UC_SNAPLEN_MAX, &v))
+				return fail(err, errlen, "bad snaplen '%s' (0..%u)", optarg, UC_SNAPLEN_MAX);
+			o->snaplen = v ? (uint32_t)v : UC_SNAPLEN_DEFAULT;
+			break;
+		case 'B':
+			if (uc_parse_u64(optarg, 4, UC_RING_KIB_MAX, &v) || (v & (v - 1)))
+				return fail(err, errlen,
+					    "bad buffer size '%s' (KiB, a power of two from 4 to %u)",
+					    optarg, UC_RING_KIB_MAX);
+			o->ring_kib = (uint32_t)v;
+			break;
+		case OPT_ERRORS:
+			o->errors = true;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			uc_usage(stdout);
+			return UC_PARSE_EXIT;
+		case OPT_VERSION:
+			printf("unixcap %s\n", UNIXCAP_VERSION);
+			return UC_PARSE_EXIT;
+		case 'w':
+			if (!*optarg)
+				return fail(err, errlen, "-w needs a file name ('-' for stdout)");
+			o->write_file = optarg;
+			break;
+		case 'r':
+			if (!*optarg)
+				return fail(err, errlen, "-r needs a file name ('-' for stdin)");
+			o->read_file = optarg;
+			break;
+		case 'F':
+			if (!strcmp(optarg, "pcapng"))
+				o->format = UC_FMT_PCAPNG;
+			else if (!strcmp(optarg, "pcap"))
+				o->format = UC_FMT_PCAP;
+			else
+				return fail(err, errlen, "unknown file format '%s' (pcapng, pcap)", optarg);
+			break;
+		case OPT_LINKTYPE:
+			if (uc_parse_u64(optarg, UC_LT_MIN, UC_LT_MAX, &v))
+				return fail(err, errlen,
+					    "bad link type '%s' (%u..%u, LINKTYPE_USER0..USER15)", optarg,
+					    UC_LT_MIN, UC_LT_MAX);
+			o->linktype = (unsigned)v;
+			o->linktype_set = true;
+			break;
+		case 'z':
+			o->zstd = true;
+			break;
+		case 'C':
+			if (parse_size(optarg, &o->rotate_bytes))
+				return fail(err, errlen,
+					    "bad file size '%s' (millions of bytes, or with a k/m/g suffix)",
+					    optarg);
+			break;
+		case 'G':
+			if (uc_parse_u64(optarg, 1, 100 * 365 * 86400ull, &v))
+				return fail(err, errlen, "bad rotation interval '%s' (seconds > 0)", optarg);
+			o->rotate_seconds = (unsigned)v;
+			break;
+		case 'W':
+			if (uc_parse_u64(optarg, 1, 1000000, &v))
+				return fail(err, errlen, "bad file count '%s' (1..1000000)", optarg);
+			o->rotate_count = (unsigned)v;
+			break;
+		case 'Z':
+			if (!*optarg)
+				return fail(err, errlen, "-Z needs a user name");
+			o->run_as = optarg;
+			break;
+		case OPT_PRINT:
+			o->print = true;
+			break;
+		case OPT_DECODE:
+			if (o->n_decode >= UC_DECODE_RULES_MAX)
+				return fail(err, errlen, "at most %d --decode rules", UC_DECODE_RULES_MAX);
+			if (uc_decode_rule_parse(optarg, &o->decode[o->n_decode], err, errlen))
+				return UC_PARSE_ERROR;
+			o->n_decode++;
+			break;
+		case OPT_CGROUP:
+			if (optarg[0] != '/')
+				return fail(err, errlen,
+					    "bad cgroup '%s' (an absolute path, e.g. /system.slice)",
+					    optarg);
+			o->cgroup = optarg;
+			break;
+		case ':':
+			return fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+		default:
+			if (optopt)
+				return fail(err, errlen, "unknown option '-%c' (see --help)", optopt);
+			return fail(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return fail(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
+	if (o->fds_only && !mode_set)
+		o->mode = UC_OUT_FDS;
+	else if (o->fds_only && o->mode != UC_OUT_JSON)
+		return fail(err, errlen, "--fds prints its own table; only --json goes with it");
+	return check_files(o, err, errlen);
+}
+
+static enum uc_parse_result check_files(struct uc_options *o, char *err, size_t errlen)
+{
+	const char *w = o->write_file;
+	bool to_stdout = w && !strcmp(w, "-");
+	const char *needs_w = o->rotate_bytes ? "-C" : o->rotate_seconds ? "-G"
+			    : o->rotate_count ? "-W" : o->zstd ? "-z"
+			    : o->print && !o->split_dir ? "--print" : NULL;
+
+	for (unsigned i = 0; i < o->n_pids; i++)
+		for (unsigned j = 0; j < o->n_exclude_pids; j++)
+			if (o->pids[i] == o->exclude_pids[j])
+				return fail(err, errlen, "pid %u is both in -p and in --exclude-pid",
+					    o->pids[i]);
+	if (!w && needs_w)
+		return fail(err, errlen, "%s needs -w FILE", needs_w);
+	if (to_stdout && (o->rotate_bytes || o->rotate_seconds || o->rotate_count))
+		return fail(err, errlen, "-C, -G and -W need a file name, not -w -");
+	if (to_stdout && o->print)
+		return fail(err, errlen, "--print cannot share stdout with -w -");
+	if (o->rotate_count && !o->rotate_bytes && !o->rotate_seconds)
+		return fail(err, errlen, "-W needs -C or -G");
+	if (o->read_file && o->run_as)
+		return fail(err, errlen, "-Z is for live captures (-r needs no privileges)");
+	if (o->read_file && w && !to_stdout && !strcmp(o->read_file, w))
+		return fail(err, errlen, "-r and -w name the same file");
+	if (w && !to_stdout && ends_with(w, ".zst"))
+		o->zstd = true;
+	return UC_PARSE_RUN;
+}
+
+void uc_options_free(struct uc_options *o)
+{
+	if (o->have_comm_regex)
+		regfree(&o->comm_regex);
+	o->have_comm_regex = false;
+}

@@ -1,0 +1,336 @@
+#include "capture/live/backend.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "sendmsg_hooks.skel.h"
+#include "syscalls.skel.h"
+#include "capture/live/tracefs.h"
+
+const char *uc_backend_name(enum uc_backend b)
+{
+	switch (b) {
+	case UC_BACKEND_FENTRY:
+		return "fentry";
+	case UC_BACKEND_KPROBE:
+		return "kprobe";
+	case UC_BACKEND_TRACEPOINT:
+		return "tracepoint";
+	default:
+		return "none";
+	}
+}
+
+static void fill_config(struct uc_config *cfg, const struct uc_options *o, enum uc_backend b)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->backend = b;
+	cfg->self_tgid = (uint32_t)getpid();
+	cfg->snaplen = o->snaplen;
+	cfg->filter_tid = o->tid;
+	cfg->filter_type = o->type;
+	cfg->filter_sock = o->sock;
+	cfg->filter_inode = o->inode;
+	cfg->filter_pids = o->n_pids > 0;
+	cfg->exclude_pids = o->n_exclude_pids > 0;
+	cfg->errors = o->errors;
+	cfg->fds_only = o->fds_only;
+	/* Wake the reader at 1/32 full: early enough that a burst never fills the ring before
+	 * the reader runs, late enough that each wakeup drains a batch. */
+	cfg->wakeup_bytes = o->ring_kib * 1024u / 32;
+	if (o->have_path) {
+		cfg->filter_path = 1;
+		cfg->path_len = (uint16_t)o->path_len;
+		cfg->path_prefix = o->path_prefix;
+		memcpy(cfg->path, o->path, o->path_len);
+	}
+}
+
+static int prepare_maps(struct bpf_object *obj, const struct uc_options *o)
+{
+	struct bpf_map *rb = bpf_object__find_map_by_name(obj, "events");
+	if (!rb)
+		return -ENOENT;
+	return bpf_map__set_max_entries(rb, o->ring_kib * 1024u);
+}
+
+static int fill_pid_filter(struct bpf_object *obj, const struct uc_options *o)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, "filter_pids");
+	uint8_t in = UC_PID_INCLUDE, out = UC_PID_EXCLUDE;
+	if (!m)
+		return -ENOENT;
+	for (unsigned i = 0; i < o->n_pids; i++) {
+		if (bpf_map_update_elem(bpf_map__fd(m), &o->pids[i], &in, BPF_ANY))
+			return -errno;
+	}
+	for (unsigned i = 0; i < o->n_exclude_pids; i++) {
+		if (bpf_map_update_elem(bpf_map__fd(m), &o->exclude_pids[i], &out, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+/* Kernel BTF answers "does this function/tracepoint exist here" without trying to attach. */
+static bool kernel_has(const char *name, int kind)
+{
+	static struct btf *vmlinux;
+	static bool tried;
+	if (!tried) {
+		tried = true;
+		vmlinux = btf__load_vmlinux_btf();
+		if (libbpf_get_error(vmlinux))
+			vmlinux = NULL;
+	}
+	if (!vmlinux)
+		return kind == BTF_KIND_FUNC; /* unknown: let attach decide */
+	return btf__find_by_name_kind(vmlinux, name, kind) >= 0;
+}
+
+static int attach(struct uc_capture *c, struct bpf_program *p, bool required, char *err,
+		  size_t errlen)
+{
+	struct bpf_link *l = bpf_program__attach(p);
+	int e = l ? 0 : -errno;
+	if (e) {
+		bool kprobe = bpf_program__type(p) == BPF_PROG_TYPE_KPROBE;
+		if (required)
+			snprintf(err, errlen, "attach %s: %s%s", bpf_program__name(p), strerror(-e),
+				 kprobe && e == -ENOENT ? " (kernel without kprobes?)" : "");
+		return required ? e : 0;
+	}
+	if (c->n_links < UC_MAX_LINKS)
+		c->links[c->n_links++] = l;
+	else
+		bpf_link__destroy(l);
+	return 0;
+}
+
+static void detach_all(struct uc_capture *c)
+{
+	for (unsigned i = 0; i < c->n_links; i++)
+		bpf_link__destroy(c->links[i]);
+	c->n_links = 0;
+}
+
+static int finish(struct uc_capture *c, struct bpf_object *obj, const struct uc_options *o)
+{
+	int e = fill_pid_filter(obj, o);
+	if (e)
+		return e;
+	c->ringbuf_fd = bpf_map__fd(bpf_object__find_map_by_name(obj, "events"));
+	c->stats_fd = bpf_map__fd(bpf_object__find_map_by_name(obj, "stats"));
+	return 0;
+}
+
+static int try_hooks(struct uc_capture *c, const struct uc_options *o, bool fentry, char *err,
+		     size_t errlen)
+{
+	struct sendmsg_hooks_bpf *s = sendmsg_hooks_bpf__open();
+	if (!s) {
+		snprintf(err, errlen, "open: %s", strerror(errno));
+		return -errno;
+	}
+	fill_config(&s->rodata->cfg, o, fentry ? UC_BACKEND_FENTRY : UC_BACKEND_KPROBE);
+	int e = prepare_maps(s->obj, o);
+	struct bpf_program *p;
+	bpf_object__for_each_program(p, s->obj)
+		bpf_program__set_autoload(p, false);
+
+	struct bpf_program *main_progs[4], *may_send;
+	if (fentry) {
+		main_progs[0] = s->progs.fentry_stream_sendmsg;
+		main_progs[1] = s->progs.fexit_stream_sendmsg;
+		main_progs[2] = s->progs.fentry_dgram_sendmsg;
+		main_progs[3] = s->progs.fexit_dgram_sendmsg;
+		may_send = s->progs.fentry_may_send;
+	} else {
+		main_progs[0] = s->progs.kprobe_stream_sendmsg;
+		main_progs[1] = s->progs.kretprobe_stream_sendmsg;
+		main_progs[2] = s->progs.kprobe_dgram_sendmsg;
+		main_progs[3] = s->progs.kretprobe_dgram_sendmsg;
+		may_send = s->progs.kprobe_may_send;
+	}
+	for (int i = 0; i < 4; i++)
+		bpf_program__set_autoload(main_progs[i], true);
+	/* Without CONFIG_SECURITY the hook is inlined away: unconnected datagrams then lack
+	 * peer_sock, which the exit summary says. */
+	bool have_may_send = kernel_has("security_unix_may_send", BTF_KIND_FUNC);
+	bpf_program__set_autoload(may_send, have_may_send);
+	/* Receive-side fds come from the recvmsg syscall tracepoints, which need tracefs. */
+	char tf_err[160];
+	bool have_recv = uc_ensure_tracefs(tf_err, sizeof(tf_err)) == 0;
+	bpf_program__set_autoload(s->progs.tp_enter_recvmsg, have_recv);
+	bpf_program__set_autoload(s->progs.tp_exit_recvmsg, have_recv);
+
+	if (!e) {
+		e = sendmsg_hooks_bpf__load(s);
+		if (e)
+			snprintf(err, errlen, "load: %s", strerror(-e));
+	} else {
+		snprintf(err, errlen, "ring buffer size: %s", strerror(-e));
+	}
+	for (int i = 0; !e && i < 4; i++)
+		e = attach(c, main_progs[i], true, err, errlen);
+	if (!e && have_may_send) {
+		unsigned before = c->n_links;
+		attach(c, may_send, false, err, errlen);
+		have_may_send = c->n_links > before;
+	}
+	if (!e && have_recv) {
+		unsigned before = c->n_links;
+		attach(c, s->progs.tp_enter_recvmsg, false, err, errlen);
+		attach(c, s->progs.tp_exit_recvmsg, false, err, errlen);
+		have_recv = c->n_links == before + 2;
+	}
+	if (!e)
+		e = finish(c, s->obj, o);
+	if (e) {
+		detach_all(c);
+		sendmsg_hooks_bpf__destroy(s);
+		return e;
+	}
+	snprintf(c->notes, sizeof(c->notes), "%s%s%s",
+		 have_may_send ? "" : "no security_unix_may_send hook: unconnected datagrams lack peer_sock",
+		 !have_may_send && !have_recv ? "; " : "",
+		 have_recv ? "" : "no recvmsg tracepoints: received fds not shown");
+	c->hooks = s;
+	c->backend = fentry ? UC_BACKEND_FENTRY : UC_BACKEND_KPROBE;
+	return 0;
+}
+
+static int try_tracepoints(struct uc_capture *c, const struct uc_options *o, char *err,
+			   size_t errlen)
+{
+	int e = uc_ensure_tracefs(err, errlen);
+	if (e)
+		return e;
+	struct syscalls_bpf *s = syscalls_bpf__open();
+	if (!s) {
+		snprintf(err, errlen, "open: %s", strerror(errno));
+		return -errno;
+	}
+	fill_config(&s->rodata->cfg, o, UC_BACKEND_TRACEPOINT);
+	e = prepare_maps(s->obj, o);
+	if (e)
+		snprintf(err, errlen, "ring buffer size: %s", strerror(-e));
+	/* sk_data_ready (6.3+) names the receiving socket of unconnected datagrams. */
+	bool have_ready = kernel_has("btf_trace_sk_data_ready", BTF_KIND_TYPEDEF);
+	bpf_program__set_autoload(s->progs.tp_sk_data_ready, have_ready);
+	if (!e) {
+		e = syscalls_bpf__load(s);
+		if (e)
+			snprintf(err, errlen, "load: %s", strerror(-e));
+	}
+	struct bpf_program *p;
+	if (!e) {
+		bpf_object__for_each_program(p, s->obj) {
+			if (!bpf_program__autoload(p))
+				continue;
+			e = attach(c, p, p != s->progs.tp_sk_data_ready, err, errlen);
+			if (e)
+				break;
+		}
+	}
+	if (!e)
+		e = finish(c, s->obj, o);
+	if (e) {
+		detach_all(c);
+		syscalls_bpf__destroy(s);
+		return e;
+	}
+	snprintf(c->notes, sizeof(c->notes), "%s",
+		 have_ready ? "not seen: io_uring, splice/sendfile, kernel senders"
+			    : "not seen: io_uring, splice/sendfile, kernel senders; no sk_data_ready "
+			      "tracepoint: unconnected datagrams lack peer_sock");
+	c->sys = s;
+	c->backend = UC_BACKEND_TRACEPOINT;
+	return 0;
+}
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	(void)fmt;
+	(void)ap;
+	return 0;
+}
+
+static int libbpf_verbose(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+int uc_capture_open(struct uc_capture *c, const struct uc_options *o, char *err, size_t errlen)
+{
+	static const enum uc_backend order[] = { UC_BACKEND_FENTRY, UC_BACKEND_KPROBE,
+						 UC_BACKEND_TRACEPOINT };
+	char why[3][200] = { "", "", "" };
+	int e = -ENOENT;
+
+	memset(c, 0, sizeof(*c));
+	c->ringbuf_fd = c->stats_fd = -1;
+	libbpf_set_print(o->verbose > 1 ? libbpf_verbose : libbpf_quiet);
+
+	for (int i = 0; i < 3; i++) {
+		enum uc_backend b = order[i];
+		if (o->backend != UC_CHOOSE_AUTO && (int)o->backend != (int)b)
+			continue;
+		if (b == UC_BACKEND_TRACEPOINT)
+			e = try_tracepoints(c, o, why[i], sizeof(why[i]));
+		else
+			e = try_hooks(c, o, b == UC_BACKEND_FENTRY, why[i], sizeof(why[i]));
+		if (!e)
+			return 0;
+		if (o->verbose)
+			fprintf(stderr, "unixcap: backend %s unavailable: %s\n", uc_backend_name(b),
+				why[i]);
+	}
+	if (o->backend != UC_CHOOSE_AUTO) {
+		snprintf(err, errlen, "backend %s unavailable on this kernel: %s",
+			 uc_backend_name((enum uc_backend)o->backend), why[o->backend - 1]);
+	} else {
+		snprintf(err, errlen, "no backend could attach (fentry: %s; kprobe: %s; tracepoint: %s)",
+			 why[0], why[1], why[2]);
+	}
+	return e;
+}
+
+void uc_capture_close(struct uc_capture *c)
+{
+	detach_all(c);
+	if (c->hooks)
+		sendmsg_hooks_bpf__destroy(c->hooks);
+	if (c->sys)
+		syscalls_bpf__destroy(c->sys);
+	c->hooks = NULL;
+	c->sys = NULL;
+}
+
+int uc_capture_stats(const struct uc_capture *c, uint64_t out[UC_STAT_MAX])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	if (ncpu <= 0 || c->stats_fd < 0)
+		return -EINVAL;
+	uint64_t *vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (uint32_t k = 0; k < UC_STAT_MAX; k++) {
+		out[k] = 0;
+		if (bpf_map_lookup_elem(c->stats_fd, &k, vals))
+			continue;
+		for (int i = 0; i < ncpu; i++)
+			out[k] += vals[i];
+	}
+	free(vals);
+	return 0;
+}

@@ -1,0 +1,30 @@
+/* Loads and attaches one capture backend: fentry, kprobe or syscall tracepoints. */
+#ifndef UNIXCAP_BACKEND_H
+#define UNIXCAP_BACKEND_H
+
+#include <stdint.h>
+#include "capture/core/options.h"
+#include "bpf/unixcap_stats.h"
+
+#define UC_MAX_LINKS 16
+
+struct uc_capture {
+	enum uc_backend backend;
+	struct sendmsg_hooks_bpf *hooks;
+	struct syscalls_bpf *sys;
+	struct bpf_link *links[UC_MAX_LINKS];
+	unsigned n_links;
+	int ringbuf_fd;
+	int stats_fd;
+	char notes[256]; /* what the chosen backend cannot see on this kernel */
+};
+
+/* Opens the backend chosen in o (trying each in turn for auto). On failure returns
+ * -errno and writes one line to err. */
+int uc_capture_open(struct uc_capture *c, const struct uc_options *o, char *err, size_t errlen);
+void uc_capture_close(struct uc_capture *c);
+/* Sums the per-CPU counters. */
+int uc_capture_stats(const struct uc_capture *c, uint64_t out[UC_STAT_MAX]);
+const char *uc_backend_name(enum uc_backend b);
+
+#endif

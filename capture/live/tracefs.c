@@ -1,0 +1,35 @@
+#include "capture/live/tracefs.h"
+
+#include <fcntl.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#define TRACEFS "/sys/kernel/tracing"
+#define DEBUGFS_TRACING "/sys/kernel/debug/tracing"
+
+int uc_ensure_tracefs(char *err, size_t errlen)
+{
+	/* libbpf looks in either place for tracepoint ids. */
+	if (faccessat(AT_FDCWD, TRACEFS "/events/syscalls", F_OK, AT_EACCESS) == 0 ||
+	    faccessat(AT_FDCWD, DEBUGFS_TRACING "/events/syscalls", F_OK, AT_EACCESS) == 0)
+		return 0;
+	if (faccessat(AT_FDCWD, TRACEFS "/events", F_OK, AT_EACCESS) != 0 &&
+	    mount("tracefs", TRACEFS, "tracefs", 0, NULL) != 0) {
+		int e = errno;
+		snprintf(err, errlen,
+			 "tracefs is not mounted and mounting it failed (%s): run 'mount -t tracefs "
+			 "tracefs " TRACEFS "'",
+			 strerror(e));
+		return -e;
+	}
+	if (faccessat(AT_FDCWD, TRACEFS "/events/syscalls", F_OK, AT_EACCESS) != 0) {
+		snprintf(err, errlen,
+			 "no syscall tracepoints in " TRACEFS "/events (kernel built without "
+			 "CONFIG_FTRACE_SYSCALLS)");
+		return -ENOENT;
+	}
+	return 0;
+}

@@ -1,0 +1,152 @@
+/* Reading captures back: file sniffing, libpcap, header validation, userspace filters. */
+#include "writers/capfile/reader.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "writers/capfile/linktype.h"
+#include "writers/capfile/zstd_stream.h"
+
+static bool path_matches(const struct uc_options *o, const char *path, unsigned len)
+{
+	unsigned want = o->path_len;
+
+	if (len < want)
+		return false;
+	/* As in the kernel: a filesystem name may be stored with its trailing NUL, and a prefix
+	 * (--path ending in *) needs only its own bytes to match. */
+	if (len > want && !o->path_prefix && !(path[0] != 0 && path[want] == 0))
+		return false;
+	return memcmp(path, o->path, want) == 0;
+}
+
+bool uc_readback_match(const struct uc_options *o, const struct uc_message *msg)
+{
+	const struct uc_meta *m = &msg->m;
+
+	if (o->n_pids) {
+		bool hit = false;
+		for (unsigned i = 0; i < o->n_pids && !hit; i++)
+			hit = o->pids[i] == m->pid;
+		if (!hit)
+			return false;
+	}
+	for (unsigned i = 0; i < o->n_exclude_pids; i++)
+		if (o->exclude_pids[i] == m->pid)
+			return false;
+	if (o->tid && m->tid != o->tid)
+		return false;
+	if (o->fds_only && !msg->n_fds)
+		return false;
+	if (o->type && m->type != o->type)
+		return false;
+	if (o->sock && m->sock != o->sock && m->peer_sock != o->sock)
+		return false;
+	if (o->inode && m->inode != o->inode && m->peer_inode != o->inode)
+		return false;
+	if (o->have_path && !path_matches(o, m->path, m->path_len) &&
+	    !path_matches(o, m->peer_path, m->peer_path_len))
+		return false;
+	return true;
+}
+
+#ifdef UNIXCAP_HAVE_PCAP
+#include <pcap/pcap.h>
+
+int uc_readback(const char *path, unsigned linktype, uc_message_cb cb, void *ctx, char *err,
+		size_t errlen)
+{
+	const char *name = strcmp(path, "-") ? path : "(stdin)";
+	FILE *src = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	uint8_t magic[4];
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	int rc = 0;
+
+	if (!src) {
+		int e = errno;
+		snprintf(err, errlen, "%s: %s", name, strerror(e));
+		return -e;
+	}
+	size_t n = fread(magic, 1, sizeof(magic), src);
+	struct uc_zr *zr = uc_zr_open(src, magic, n, uc_zstd_is_magic(magic, n));
+	if (!zr) {
+		snprintf(err, errlen, "%s: %s", name, strerror(ENOMEM));
+		if (src != stdin)
+			fclose(src);
+		return -ENOMEM;
+	}
+	FILE *fp = uc_zr_file(zr);
+	pcap_t *p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, perr);
+	if (!p) {
+		const char *why = uc_zr_error(zr) ? uc_zr_error(zr) : perr;
+		snprintf(err, errlen, "%s: not a readable pcap or pcapng file (%s)", name, why);
+		fclose(fp);
+		uc_zr_free(zr);
+		return -EINVAL;
+	}
+	int dlt = pcap_datalink(p);
+	if (linktype ? (unsigned)dlt != linktype : (dlt < UC_LT_MIN || dlt > UC_LT_MAX)) {
+		if (linktype)
+			snprintf(err, errlen, "%s: link type %d, not the %u asked for with --linktype",
+				 name, dlt, linktype);
+		else
+			snprintf(err, errlen,
+				 "%s: link type %d is not a unixcap capture (USER0..USER15, 147..162)",
+				 name, dlt);
+		rc = -EINVAL;
+		goto out;
+	}
+
+	struct pcap_pkthdr *ph;
+	const u_char *data;
+	static struct uc_fd_info fds[UC_MAX_FDS]; /* ~85 KiB: not on the stack */
+	unsigned long long nr = 0;
+	for (;;) {
+		int r = pcap_next_ex(p, &ph, &data);
+		if (r == PCAP_ERROR_BREAK)
+			break;
+		if (r != 1) {
+			const char *why = uc_zr_error(zr) ? uc_zr_error(zr) : pcap_geterr(p);
+			snprintf(err, errlen, "%s: after packet %llu: %s", name, nr, why);
+			rc = -EINVAL;
+			goto out;
+		}
+		nr++;
+		struct uc_lt_packet pkt;
+		const char *why = "";
+		if (uc_lt_decode(data, ph->caplen, &pkt, &why)) {
+			snprintf(err, errlen, "%s: packet %llu: %s", name, nr, why);
+			rc = -EINVAL;
+			goto out;
+		}
+		struct uc_message m;
+		uc_lt_to_message(&pkt, &m, fds);
+		/* The record's stamp is what Wireshark shows (and what editcap -t shifts). */
+		m.ts_wall_ns = (uint64_t)ph->ts.tv_sec * 1000000000ull + (uint64_t)ph->ts.tv_usec;
+		rc = cb(&m, ctx);
+		if (rc)
+			goto out;
+	}
+	/* A zstd stream without its frame end was cut short, even if libpcap saw a clean end. */
+	if (uc_zr_error(zr)) {
+		snprintf(err, errlen, "%s: after packet %llu: %s", name, nr, uc_zr_error(zr));
+		rc = -EINVAL;
+	}
+out:
+	pcap_close(p); /* fcloses fp */
+	uc_zr_free(zr);
+	return rc;
+}
+
+#else
+
+int uc_readback(const char *path, unsigned linktype, uc_message_cb cb, void *ctx, char *err,
+		size_t errlen)
+{
+	(void)path, (void)linktype, (void)cb, (void)ctx;
+	snprintf(err, errlen, "-r needs libpcap, which this build was made without");
+	return -ENOTSUP;
+}
+
+#endif

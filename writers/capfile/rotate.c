@@ -1,0 +1,376 @@
+/* Capture files: creation, naming, rotation, buffering and the optional zstd stage. */
+#include "writers/capfile/rotate.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "writers/capfile/zstd_stream.h"
+
+/* Large enough to keep write() calls few, small enough to bound memory between batches. */
+#define WRITE_THRESHOLD (1u << 20)
+
+struct uc_rotate {
+	struct uc_rotate_cfg cfg;
+	char *template;
+	const struct uc_rotate_ops *ops;
+	void *ctx;
+	int fd;
+	bool is_stdout;
+	bool created; /* the current file did not exist before */
+	bool started;
+	char name[PATH_MAX + 1];
+	struct uc_buf plain; /* what the format appended, not yet compressed or written */
+	struct uc_buf zout;  /* compressed bytes not yet written */
+	struct uc_zw *zw;
+	uint64_t written; /* bytes of the current file already on disk */
+	unsigned c_count, g_count, files;
+	time_t g_time;
+	int error; /* sticky: after a failed write the file's end is unknown */
+};
+
+static int digits_for(unsigned count)
+{
+	int n = 0;
+	for (unsigned x = count ? count - 1 : 0; x; x /= 10)
+		n++;
+	return n;
+}
+
+int uc_rotate_make_name(const struct uc_rotate_cfg *cfg, unsigned cnt, time_t t, char *out,
+			size_t size)
+{
+	char base[PATH_MAX + 1];
+	int width = cfg->max_bytes ? digits_for(cfg->count) : 0;
+
+	if (cfg->seconds) {
+		struct tm tm;
+		if (!localtime_r(&t, &tm))
+			return -EINVAL;
+		/* 0 means it did not fit, or expanded to nothing: neither names a file. */
+		if (strftime(base, sizeof(base), cfg->path, &tm) == 0)
+			return -ENAMETOOLONG;
+	} else {
+		if (strlen(cfg->path) >= sizeof(base))
+			return -ENAMETOOLONG;
+		strcpy(base, cfg->path);
+	}
+	int n = (cnt == 0 && width == 0) ? snprintf(out, size, "%s", base)
+					  : snprintf(out, size, "%s%0*u", base, width, cnt);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/*
+ * A capture holds other processes' private data. A new file is created 0600; an existing
+ * one is reused only when it is ours and has no other links (a planted hard link must not
+ * make us truncate someone else's file), and is then narrowed to 0600 before truncation.
+ * O_NOFOLLOW: a planted symlink must not redirect a root-owned write.
+ */
+static int open_file(struct uc_rotate *r, char *err, size_t errlen)
+{
+	const int base = O_WRONLY | O_NOFOLLOW | O_CLOEXEC;
+	int fd = open(r->name, base | O_CREAT | O_EXCL, 0600);
+
+	r->created = fd >= 0;
+	if (fd < 0 && errno == EEXIST)
+		fd = open(r->name, base);
+	if (fd < 0) {
+		int e = errno;
+		if (e == ELOOP)
+			snprintf(err, errlen, "%s: is a symbolic link; not following it", r->name);
+		else
+			snprintf(err, errlen, "%s: %s", r->name, strerror(e));
+		return -e;
+	}
+	if (!r->created) {
+		struct stat st;
+		const char *why = NULL;
+		if (fstat(fd, &st) != 0)
+			why = strerror(errno);
+		else if (S_ISREG(st.st_mode) && st.st_uid != geteuid())
+			why = "exists and belongs to another user";
+		else if (S_ISREG(st.st_mode) && st.st_nlink > 1)
+			why = "exists with more than one link";
+		else if (S_ISREG(st.st_mode) &&
+			 ((st.st_mode & 077) && fchmod(fd, 0600) != 0))
+			why = strerror(errno);
+		else if (S_ISREG(st.st_mode) && ftruncate(fd, 0) != 0)
+			why = strerror(errno);
+		if (why) {
+			snprintf(err, errlen, "%s: %s; not writing a capture into it", r->name, why);
+			close(fd);
+			return -EPERM;
+		}
+	}
+	r->fd = fd;
+	r->written = 0;
+	r->files++;
+	return 0;
+}
+
+static int write_all(struct uc_rotate *r, struct uc_buf *b)
+{
+	size_t off = 0;
+	uint64_t batch_start = r->written;
+	if (r->error)
+		return r->error;
+	while (off < b->len) {
+		ssize_t n = write(r->fd, b->data + off, b->len - off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r->error = -errno;
+			/* A batch is whole blocks (or zstd frames) but may end up half written, e.g.
+			 * on a full disk: cut it off so the file stays readable up to its end. */
+			if (off && !r->is_stdout && ftruncate(r->fd, (off_t)batch_start) == 0)
+				r->written = batch_start;
+			return r->error;
+		}
+		off += (size_t)n;
+		r->written += (uint64_t)n;
+	}
+	b->len = 0;
+	return 0;
+}
+
+static struct uc_buf *out_buf(struct uc_rotate *r)
+{
+	return r->zw ? &r->zout : &r->plain;
+}
+
+static int drain(struct uc_rotate *r, enum uc_zw_mode mode)
+{
+	if (r->plain.err)
+		return r->plain.err;
+	if (r->zw) {
+		int e = uc_zw_compress(r->zw, r->plain.data, r->plain.len, mode, &r->zout);
+		r->plain.len = 0;
+		if (e)
+			return e;
+	}
+	return 0;
+}
+
+int uc_rotate_open(struct uc_rotate **out, const struct uc_rotate_cfg *cfg, time_t now,
+		   char *err, size_t errlen)
+{
+	struct uc_rotate *r = calloc(1, sizeof(*r));
+	int e = -ENOMEM;
+
+	*out = NULL;
+	if (!r || !(r->template = strdup(cfg->path)))
+		goto fail;
+	r->cfg = *cfg;
+	r->cfg.path = r->template;
+	r->fd = -1;
+	r->g_time = now;
+	if (cfg->zstd && !(r->zw = uc_zw_new(cfg->zstd_level)))
+		goto fail;
+	if (!strcmp(cfg->path, "-")) {
+		if (isatty(STDOUT_FILENO)) {
+			snprintf(err, errlen,
+				 "not writing a binary capture to a terminal (redirect stdout, or -w FILE)");
+			e = -EINVAL;
+			goto out;
+		}
+		r->is_stdout = true;
+		r->fd = STDOUT_FILENO;
+		r->files = 1;
+		strcpy(r->name, "-");
+		*out = r;
+		return 0;
+	}
+	e = uc_rotate_make_name(&r->cfg, 0, now, r->name, sizeof(r->name));
+	if (e) {
+		snprintf(err, errlen, "%s: file name too long after expansion", cfg->path);
+		goto out;
+	}
+	e = open_file(r, err, errlen);
+	if (e)
+		goto out;
+	*out = r;
+	return 0;
+fail:
+	snprintf(err, errlen, "%s: %s", cfg->path, strerror(-e));
+out:
+	uc_rotate_free(r);
+	return e;
+}
+
+int uc_rotate_start(struct uc_rotate *r, const struct uc_rotate_ops *ops, void *ctx)
+{
+	r->ops = ops;
+	r->ctx = ctx;
+	r->started = true;
+	/* -G counts from when capturing starts, not from before the probes were loaded. */
+	r->g_time = time(NULL);
+	int e = r->ops->begin(r->ctx);
+	return e ? e : uc_rotate_commit(r);
+}
+
+/* Trailer, frame end, last bytes, close: the file is complete on its own. */
+static int end_file(struct uc_rotate *r)
+{
+	int e = 0;
+	if (r->fd < 0)
+		return 0;
+	if (r->started && r->ops->end)
+		e = r->ops->end(r->ctx);
+	if (!e)
+		e = drain(r, UC_ZW_END);
+	if (!e)
+		e = write_all(r, out_buf(r));
+	r->plain.len = r->zout.len = 0;
+	if (!r->is_stdout && close(r->fd) != 0 && !e)
+		e = -errno;
+	r->fd = -1;
+	return e;
+}
+
+static int next_file(struct uc_rotate *r, unsigned cnt, time_t now, char *err, size_t errlen)
+{
+	int e = end_file(r);
+	if (e) {
+		snprintf(err, errlen, "%s: %s", r->name, strerror(-e));
+		return e;
+	}
+	e = uc_rotate_make_name(&r->cfg, cnt, now, r->name, sizeof(r->name));
+	if (e) {
+		snprintf(err, errlen, "%s: file name too long after expansion", r->cfg.path);
+		return e;
+	}
+	e = open_file(r, err, errlen);
+	if (!e)
+		e = r->ops->begin(r->ctx);
+	if (!e)
+		e = uc_rotate_commit(r);
+	if (e && !err[0])
+		snprintf(err, errlen, "%s: %s", r->name, strerror(-e));
+	return e;
+}
+
+int uc_rotate_next(struct uc_rotate *r, time_t now, char *err, size_t errlen)
+{
+	err[0] = 0;
+	if (r->is_stdout)
+		return 0;
+	if (r->fd < 0)
+		return 1;
+	/* tcpdump's order: a time rotation first, then the size check on the new file. */
+	if (r->cfg.seconds && now - r->g_time >= (time_t)r->cfg.seconds) {
+		r->g_time = now;
+		r->g_count++;
+		if (!r->cfg.max_bytes && r->cfg.count && r->g_count >= r->cfg.count) {
+			int e = end_file(r);
+			if (e)
+				snprintf(err, errlen, "%s: %s", r->name, strerror(-e));
+			return e ? e : 1;
+		}
+		r->c_count = 0;
+		int e = next_file(r, 0, now, err, errlen);
+		if (e)
+			return e;
+	}
+	if (r->cfg.max_bytes && r->written + out_buf(r)->len > r->cfg.max_bytes) {
+		r->c_count++;
+		if (r->cfg.count && r->c_count >= r->cfg.count)
+			r->c_count = 0;
+		return next_file(r, r->c_count, now, err, errlen);
+	}
+	return 0;
+}
+
+struct uc_buf *uc_rotate_buf(struct uc_rotate *r)
+{
+	return &r->plain;
+}
+
+int uc_rotate_commit(struct uc_rotate *r)
+{
+	int e = drain(r, UC_ZW_CONTINUE);
+	if (!e && out_buf(r)->len >= WRITE_THRESHOLD)
+		e = write_all(r, out_buf(r));
+	return e;
+}
+
+int uc_rotate_flush(struct uc_rotate *r)
+{
+	if (r->fd < 0)
+		return 0;
+	int e = drain(r, UC_ZW_FLUSH);
+	return e ? e : write_all(r, out_buf(r));
+}
+
+int uc_rotate_close(struct uc_rotate *r)
+{
+	return end_file(r);
+}
+
+void uc_rotate_abort(struct uc_rotate *r)
+{
+	if (r->fd >= 0 && !r->is_stdout) {
+		close(r->fd);
+		if (r->created && !r->started)
+			unlink(r->name);
+	}
+	r->fd = -1;
+}
+
+void uc_rotate_free(struct uc_rotate *r)
+{
+	if (!r)
+		return;
+	if (r->fd >= 0 && !r->is_stdout)
+		close(r->fd);
+	uc_buf_free(&r->plain);
+	uc_buf_free(&r->zout);
+	uc_zw_free(r->zw);
+	free(r->template);
+	free(r);
+}
+
+int uc_rotate_reopen(struct uc_rotate *r, time_t now, char *err, size_t errlen)
+{
+	char next[PATH_MAX + 1];
+	struct stat cur, named;
+	unsigned cnt = r->c_count;
+
+	err[0] = 0;
+	if (r->is_stdout || r->fd < 0)
+		return 0;
+	if (r->cfg.max_bytes) {
+		cnt++;
+		if (r->cfg.count && cnt >= r->cfg.count)
+			cnt = 0;
+	}
+	if (uc_rotate_make_name(&r->cfg, cnt, now, next, sizeof(next)) == 0 &&
+	    fstat(r->fd, &cur) == 0 && stat(next, &named) == 0 && cur.st_dev == named.st_dev &&
+	    cur.st_ino == named.st_ino)
+		return 0;
+	r->c_count = cnt;
+	if (r->cfg.seconds)
+		r->g_time = now;
+	return next_file(r, cnt, now, err, errlen);
+}
+
+int uc_rotate_chown(struct uc_rotate *r, uid_t uid, gid_t gid)
+{
+	if (r->is_stdout || r->fd < 0)
+		return 0;
+	return fchown(r->fd, uid, gid) == 0 ? 0 : -errno;
+}
+
+const char *uc_rotate_name(const struct uc_rotate *r)
+{
+	return r->name;
+}
+
+unsigned uc_rotate_files(const struct uc_rotate *r)
+{
+	return r->files;
+}
