@@ -14,6 +14,7 @@
 #include <bpf/bpf_tracing.h>
 #include "bpf/unixcap_event.h"
 #include "bpf/unixcap_stats.h"
+#include "bpf/filter.h"
 
 #define AF_UNIX 1
 #define S_IFMT 00170000
@@ -151,12 +152,11 @@ static __always_inline bool task_wanted(__u32 pid, __u32 tid)
 {
 	if (pid == cfg.self_tgid)
 		return false;
-	if (cfg.filter_tid && tid != cfg.filter_tid)
+	if (!uc_cfg_tid_wanted(&cfg, tid))
 		return false;
 	if (cfg.filter_pids || cfg.exclude_pids) {
-		/* One lookup serves both lists: options refuse a pid that is in both. */
 		__u8 *v = bpf_map_lookup_elem(&filter_pids, &pid);
-		if (v ? *v == UC_PID_EXCLUDE : cfg.filter_pids)
+		if (!uc_cfg_pid_wanted(&cfg, v ? *v : 0))
 			return false;
 	}
 	return true;
@@ -164,7 +164,7 @@ static __always_inline bool task_wanted(__u32 pid, __u32 tid)
 
 static __always_inline bool type_wanted(__u16 type)
 {
-	return !cfg.filter_type || cfg.filter_type == type;
+	return uc_cfg_type_wanted(&cfg, type);
 }
 
 #include "bpf/scm.bpf.h"
@@ -413,20 +413,7 @@ static long copy_step(__u32 index, struct uc_copy *c)
 
 static __always_inline bool path_matches(const char *path, __u16 len)
 {
-	if (len < cfg.path_len)
-		return false;
-	/* A filesystem name may be stored with its trailing NUL; an abstract one never is.
-	 * A prefix (--path ending in '*') only needs its own bytes to match. */
-	if (len > cfg.path_len && !cfg.path_prefix &&
-	    !(path[0] != 0 && path[cfg.path_len & 0x7f] == 0))
-		return false;
-	for (int i = 0; i < UC_PATH_MAX; i++) {
-		if (i >= cfg.path_len)
-			break;
-		if (path[i] != cfg.path[i])
-			return false;
-	}
-	return true;
+	return uc_cfg_path_matches(&cfg, path, len);
 }
 
 static __always_inline void fill_meta(struct uc_meta *m, const struct uc_pending *p, __u64 other,
@@ -497,7 +484,7 @@ static __always_inline void emit_message(const struct uc_pending *p, long ret, _
 		scm_parse(p->control, p->control_len, p->control_user, &scm);
 	if (p->control_skipped)
 		flags |= UC_MF_CTL_SKIPPED;
-	if (cfg.fds_only && !scm.n_fds)
+	if (!uc_cfg_fds_wanted(&cfg, scm.n_fds))
 		return;
 	if (p->call == UC_CALL_RECVMSG) {
 		/* Receives are reported only for what they install: passed fds. */
@@ -521,10 +508,10 @@ static __always_inline void emit_message(const struct uc_pending *p, long ret, _
 	/* Cheap filters before any copy. */
 	if (cfg.filter_sock || cfg.filter_inode) {
 		struct sock *peer = msg_peer(p, other);
-		if (cfg.filter_sock && p->sk != cfg.filter_sock && (__u64)peer != cfg.filter_sock)
+		if (!uc_cfg_sock_wanted(&cfg, p->sk, (__u64)peer))
 			return;
-		if (cfg.filter_inode && sock_inode((struct sock *)p->sk) != cfg.filter_inode &&
-		    sock_inode(peer) != cfg.filter_inode)
+		if (cfg.filter_inode &&
+		    !uc_cfg_inode_wanted(&cfg, sock_inode((struct sock *)p->sk), sock_inode(peer)))
 			return;
 	}
 

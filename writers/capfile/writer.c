@@ -22,6 +22,7 @@ struct uc_writer {
 	uint64_t start_ns;
 	uint64_t packets;
 	char err[512];
+	char line[sizeof("writing ") + 512]; /* err as the output interface says it */
 };
 
 static uint64_t wall_ns(void)
@@ -204,3 +205,33 @@ uint64_t uc_writer_packets(const struct uc_writer *w)
 {
 	return w->packets;
 }
+
+static int writer_write(void *self, const struct uc_message *m)
+{
+	return uc_writer_write(self, m);
+}
+
+static int writer_flush(void *self)
+{
+	return uc_writer_flush(self);
+}
+
+static int writer_finish(void *self)
+{
+	return uc_writer_close(self);
+}
+
+static const char *writer_error(void *self)
+{
+	struct uc_writer *w = self;
+	snprintf(w->line, sizeof(w->line), "writing %s", w->err);
+	return w->line;
+}
+
+const struct uc_output_ops uc_writer_output = {
+	.name = "capture file",
+	.write = writer_write,
+	.flush = writer_flush,
+	.finish = writer_finish,
+	.error = writer_error,
+};

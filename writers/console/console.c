@@ -108,3 +108,37 @@ int uc_console_write(struct uc_console *c, const struct uc_message *msg)
 	funlockfile(c->out);
 	return -err;
 }
+
+static int console_write(void *self, const struct uc_message *m)
+{
+	struct uc_console *c = self;
+	int e = uc_console_write(c, m);
+	if (e)
+		c->error = e;
+	return e;
+}
+
+static int console_flush(void *self)
+{
+	struct uc_console *c = self;
+	if (fflush(c->out) != 0) {
+		c->error = errno ? -errno : -EIO;
+		return c->error;
+	}
+	return 0;
+}
+
+static const char *console_error(void *self)
+{
+	struct uc_console *c = self;
+	snprintf(c->error_line, sizeof(c->error_line), "writing output: %s", strerror(-c->error));
+	return c->error_line;
+}
+
+const struct uc_output_ops uc_console_output = {
+	.name = "console",
+	.write = console_write,
+	.flush = console_flush,
+	.finish = console_flush,
+	.error = console_error,
+};

@@ -306,11 +306,11 @@ static int follow_finish(struct uc_sink *s)
 {
 	if (!s->chosen) {
 		if (s->have_conv)
-			fprintf(stderr, "unixcap: follow: no conversation %" PRIu64 " (%zu seen)\n",
-				s->conv_id, uc_conv_count(s->table));
+			snprintf(s->err, sizeof(s->err), "follow: no conversation %" PRIu64 " (%zu seen)",
+				 s->conv_id, uc_conv_count(s->table));
 		else
-			fprintf(stderr, "unixcap: follow: no conversation matched\n");
-		return 1;
+			snprintf(s->err, sizeof(s->err), "follow: no conversation matched");
+		return -ENOENT;
 	}
 	if (s->n_others)
 		fprintf(stderr,
@@ -319,12 +319,10 @@ static int follow_finish(struct uc_sink *s)
 			s->n_others, s->n_others == 1 ? "" : "s");
 	if (!s->raw) {
 		uc_follow_print_tail(stdout, s->chosen);
-		return fflush(stdout) ? 1 : 0;
+		return fflush(stdout) ? -EIO : 0; /* a quiet failure: the exit status says it */
 	}
-	if (uc_follow_raw_close(s->raw, s->err, sizeof(s->err))) {
-		fprintf(stderr, "unixcap: %s\n", s->err);
-		return 1;
-	}
+	if (uc_follow_raw_close(s->raw, s->err, sizeof(s->err)))
+		return -EIO;
 	uint64_t gaps = uc_follow_raw_gaps(s->raw);
 	fprintf(stderr,
 		"unixcap: conversation %" PRIu64 ": %s/client.bin %" PRIu64 " bytes, %s/server.bin %" PRIu64
@@ -337,13 +335,12 @@ static int follow_finish(struct uc_sink *s)
 
 int uc_sink_finish(struct uc_sink *s)
 {
-	if (!s)
-		return 0;
+	s->err[0] = 0;
 	switch (s->kind) {
 	case SINK_SPLIT:
 		if (uc_split_close(s->split)) {
-			fprintf(stderr, "unixcap: %s\n", uc_split_error(s->split));
-			return 1;
+			snprintf(s->err, sizeof(s->err), "%s", uc_split_error(s->split));
+			return -EIO;
 		}
 		return 0;
 	case SINK_FOLLOW:
@@ -351,14 +348,46 @@ int uc_sink_finish(struct uc_sink *s)
 	case SINK_LIST:
 		uc_follow_list_print(stdout, s->table, s->json, s->relative_ts ? s->first_ns : 0);
 		if (fflush(stdout) != 0 || ferror(stdout)) {
-			if (errno != EPIPE)
-				fprintf(stderr, "unixcap: writing output: %s\n", strerror(errno));
-			return errno == EPIPE ? 0 : 1;
+			int e = errno ? errno : EIO;
+			if (e == EPIPE)
+				return 0; /* the reader has seen enough: a normal end */
+			snprintf(s->err, sizeof(s->err), "writing output: %s", strerror(e));
+			return -e;
 		}
 		return 0;
 	}
 	return 0;
 }
+
+static int sink_write(void *self, const struct uc_message *m)
+{
+	return uc_sink_write(self, m);
+}
+
+static int sink_flush(void *self)
+{
+	(void)self;
+	return 0;
+}
+
+static int sink_finish(void *self)
+{
+	return uc_sink_finish(self);
+}
+
+static const char *sink_error(void *self)
+{
+	return uc_sink_error(self);
+}
+
+const struct uc_output_ops uc_sink_output = {
+	.name = "conversations",
+	.write = sink_write,
+	.flush = sink_flush,
+	.finish = sink_finish,
+	.error = sink_error,
+	.sums_up_input = true,
+};
 
 void uc_sink_free(struct uc_sink *s)
 {
