@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 
+#include "capture/core/clock.h"
 #include "capture/live/backend.h"
 #include "capture/app/extcap.h"
 #include "capture/live/fdlink.h"
@@ -62,13 +63,6 @@ struct run {
 	uint64_t bytes;           /* payload bytes delivered, for the status line */
 };
 
-static uint64_t now_ns(clockid_t clk)
-{
-	struct timespec ts;
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 /* sk_peer_pid is empty for datagram sockets (nothing records credentials there): the
  * process holding the peer socket names the peer instead, from a cache that costs a hash
  * lookup per message and at most one /proc scan per second (capture/enrich/socktable.h). */
@@ -103,7 +97,7 @@ static int on_message(const struct uc_message *msg, void *ctx)
 		peer_from_holder(r, &m);
 		uc_comm_of_pid(m.m.peer_pid, m.m.ts_ns, m.peer_comm);
 	}
-	uint64_t t = m.n_fds ? now_ns(CLOCK_MONOTONIC) : 0;
+	uint64_t t = m.n_fds ? uc_now_ns(CLOCK_MONOTONIC) : 0;
 	if (!uc_fdlink_update(r->fdlink, &m, t))
 		return 0; /* a receive held until its send shows up */
 	int rc = deliver(&m, r);
@@ -304,7 +298,7 @@ static int finish_output(struct run *r)
 
 static uint64_t wall_now(void)
 {
-	return now_ns(CLOCK_REALTIME);
+	return uc_now_ns(CLOCK_REALTIME);
 }
 
 /* -r: no BPF, no privileges; the file's messages go through the same filters and writers. */
@@ -495,7 +489,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	uc_reasm_set_clock_offset(reasm, (int64_t)(now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC)));
+	uc_reasm_set_clock_offset(reasm, (int64_t)(uc_now_ns(CLOCK_REALTIME) - uc_now_ns(CLOCK_MONOTONIC)));
 	install_signals();
 	r.holders = uc_socktable_new(); /* NULL: peers stay as the kernel gave them */
 	/* -Z, as tcpdump: probes attached, output open; nothing after needs privileges. The file
@@ -517,9 +511,9 @@ int main(int argc, char **argv)
 	}
 	if (o.verbose && cap.notes[0])
 		fprintf(stderr, "unixcap: %s backend: %s\n", uc_backend_name(cap.backend), cap.notes);
-	uc_status_init(&r.status, stderr, o.write_file && !o.quiet, now_ns(CLOCK_MONOTONIC));
+	uc_status_init(&r.status, stderr, o.write_file && !o.quiet, uc_now_ns(CLOCK_MONOTONIC));
 
-	uint64_t deadline = o.duration > 0 ? now_ns(CLOCK_MONOTONIC) + (uint64_t)(o.duration * 1e9)
+	uint64_t deadline = o.duration > 0 ? uc_now_ns(CLOCK_MONOTONIC) + (uint64_t)(o.duration * 1e9)
 					   : 0;
 	hup_reopens = o.write_file && strcmp(o.write_file, "-") != 0;
 	while (!stop_signal && !r.done && !r.out_error) {
@@ -542,7 +536,7 @@ int main(int argc, char **argv)
 			rc = 1;
 			break;
 		}
-		uint64_t now = now_ns(CLOCK_MONOTONIC);
+		uint64_t now = uc_now_ns(CLOCK_MONOTONIC);
 		/* A message whose tail never came (ring full) is shown after a second, marked. */
 		uc_reasm_flush(reasm, now - 1000000000ull);
 		uc_fdlink_release(r.fdlink, now, false, deliver, &r);

@@ -1,21 +1,10 @@
-/* Small text conversions: paths, names of types/calls/errnos/flags, wall-clock time. */
+/* Small text conversions: paths, names of types/calls/errnos/flags. */
 #include "capture/core/text.h"
 
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 
 static const char hexdigits[] = "0123456789abcdef";
-
-/* snprintf's return value turned into what actually landed in buf. */
-static size_t written(int n, char *buf, size_t size)
-{
-	if (n < 0) {
-		buf[0] = '\0';
-		return 0;
-	}
-	return (size_t)n < size ? (size_t)n : size - 1;
-}
 
 size_t uc_format_bytes(char *buf, size_t size, const void *data, size_t len)
 {
@@ -172,20 +161,6 @@ const char *uc_errno_name(int err)
 		if (names[i].err == err)
 			return names[i].name;
 	return NULL;
-}
-
-size_t uc_format_time(char *buf, size_t size, uint64_t wall_ns)
-{
-	time_t sec = (time_t)(wall_ns / 1000000000u);
-	struct tm tm;
-
-	if (size == 0)
-		return 0;
-	if (!localtime_r(&sec, &tm))
-		memset(&tm, 0, sizeof(tm));
-	return written(snprintf(buf, size, "%02d:%02d:%02d.%09u", tm.tm_hour, tm.tm_min,
-				tm.tm_sec, (unsigned)(wall_ns % 1000000000u)),
-		       buf, size);
 }
 
 size_t uc_format_flags(char *buf, size_t size, uint32_t flags)

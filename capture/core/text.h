@@ -44,9 +44,6 @@ const char *uc_call_name(unsigned call);
 /* Symbolic name of a positive errno value ("EAGAIN"), or NULL if it is not in the table. */
 const char *uc_errno_name(int err);
 
-/* Local time of day of a CLOCK_REALTIME stamp: "HH:MM:SS.nnnnnnnnn". */
-size_t uc_format_time(char *buf, size_t size, uint64_t wall_ns);
-
 /* Space-separated names of the set message flags (UC_MF_* and UC_UF_*); "" when none. */
 size_t uc_format_flags(char *buf, size_t size, uint32_t flags);
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "capture/core/clock.h"
 #include "capture/core/text.h"
 #include "unit.h"
 

@@ -1,5 +1,6 @@
 /* -v detail lines: cgroup/container and decoded payload (detail.h). */
 #include "writers/console/detail.h"
+#include "capture/core/clock.h"
 #include "capture/core/text.h"
 #include "dissectors/dbus.h"
 #include "dissectors/http.h"
@@ -38,13 +39,6 @@ enum uc_proto uc_detail_proto(const struct uc_detail *d, const struct uc_message
 	uc_format_path(path, sizeof(path), msg->m.path, msg->m.path_len);
 	uc_format_path(peer, sizeof(peer), msg->m.peer_path, msg->m.peer_path_len);
 	return uc_route(d->rules, d->nrules, paths, 2, msg->data, msg->caplen);
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 int uc_detail_init(struct uc_detail *d, const struct uc_options *o, bool must_exist,
@@ -94,7 +88,7 @@ bool uc_detail_cgroup_match(struct uc_detail *d, uint64_t cgroup_id)
 {
 	if (!d->filter_cgroup)
 		return true;
-	const char *path = uc_cgroups_path(d->cgroups, cgroup_id, mono_ns());
+	const char *path = uc_cgroups_path(d->cgroups, cgroup_id, uc_now_ns(CLOCK_MONOTONIC));
 	return path && uc_cgroup_under(path, d->cgroup_top);
 }
 
@@ -102,7 +96,7 @@ static void print_cgroup(FILE *out, struct uc_cgroups *cg, uint64_t id)
 {
 	char cid[72], text[4096 * 4 + 1];
 	const char *runtime;
-	const char *path = uc_cgroups_path(cg, id, mono_ns());
+	const char *path = uc_cgroups_path(cg, id, uc_now_ns(CLOCK_MONOTONIC));
 	if (!path) {
 		fprintf(out, "\tcgroup id %llu (no such cgroup now)\n", (unsigned long long)id);
 		return;

@@ -1,5 +1,6 @@
 /* The conversation list: an aligned table, or JSON lines for scripts. */
 #include "writers/conv/conversations.h"
+#include "capture/core/clock.h"
 #include "capture/core/text.h"
 
 #include <inttypes.h>
@@ -17,8 +18,7 @@ static void format_time(char *buf, size_t size, uint64_t ns, uint64_t base)
 		uc_format_time(buf, size, ns);
 		return;
 	}
-	uint64_t d = ns >= base ? ns - base : 0;
-	snprintf(buf, size, "%" PRIu64 ".%09" PRIu64, d / 1000000000u, d % 1000000000u);
+	uc_format_since(buf, size, ns, base, false);
 }
 
 static void format_end(char *buf, size_t size, const struct uc_conv_end *e)

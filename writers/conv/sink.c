@@ -12,6 +12,7 @@
 #include "writers/conv/conversations.h"
 #include "writers/conv/follow_raw.h"
 #include "writers/conv/follow_text.h"
+#include "capture/core/clock.h"
 #include "capture/core/text.h"
 #include "writers/conv/split.h"
 
@@ -256,9 +257,7 @@ static int follow_write(struct uc_sink *s, struct uc_conv *c, const struct uc_me
 		if (s->relative_ts) {
 			if (!s->first_ns)
 				s->first_ns = t;
-			t = t >= s->first_ns ? t - s->first_ns : 0;
-			snprintf(ts, sizeof(ts), "%" PRIu64 ".%09" PRIu64, t / 1000000000u,
-				 t % 1000000000u);
+			uc_format_since(ts, sizeof(ts), t, s->first_ns, false);
 		} else {
 			uc_format_time(ts, sizeof(ts), t);
 		}
