@@ -163,6 +163,37 @@ const char *uc_errno_name(int err)
 	return NULL;
 }
 
+/* snprintf's return value turned into what actually landed in buf. */
+static size_t written(int n, char *buf, size_t size)
+{
+	if (n < 0) {
+		buf[0] = '\0';
+		return 0;
+	}
+	return (size_t)n < size ? (size_t)n : size - 1;
+}
+
+size_t uc_format_errno(char *buf, size_t size, int32_t err)
+{
+	long long e = -(long long)err;
+	const char *name = e <= INT32_MAX ? uc_errno_name((int)e) : NULL;
+
+	if (size == 0)
+		return 0;
+	if (name)
+		return written(snprintf(buf, size, "%s", name), buf, size);
+	return written(snprintf(buf, size, "%lld", e), buf, size);
+}
+
+size_t uc_format_sock(char *buf, size_t size, uint64_t sock, bool padded)
+{
+	if (size == 0)
+		return 0;
+	return written(snprintf(buf, size, padded ? "0x%016llx" : "0x%llx",
+				(unsigned long long)sock),
+		       buf, size);
+}
+
 size_t uc_format_flags(char *buf, size_t size, uint32_t flags)
 {
 	static const struct {

@@ -44,6 +44,20 @@ const char *uc_call_name(unsigned call);
 /* Symbolic name of a positive errno value ("EAGAIN"), or NULL if it is not in the table. */
 const char *uc_errno_name(int err);
 
+/*
+ * What a failed send's error reads as: the errno name of -err ("EAGAIN"), else -err in
+ * decimal. err is the record's -errno, and from a file any int32: INT32_MIN has no
+ * negation in int, and a positive err gives a negative number ("-5").
+ */
+size_t uc_format_errno(char *buf, size_t size, int32_t err);
+
+/*
+ * A kernel socket address: "0x" and lowercase hex. padded gives all 16 digits, as the
+ * conversation list's JSON has always written it; message JSON, -L and the summary line
+ * write it without leading zeros. Both spellings stay: scripts already read them.
+ */
+size_t uc_format_sock(char *buf, size_t size, uint64_t sock, bool padded);
+
 /* Space-separated names of the set message flags (UC_MF_* and UC_UF_*); "" when none. */
 size_t uc_format_flags(char *buf, size_t size, uint32_t flags);
 

@@ -1,5 +1,6 @@
 /* Path display/parse, name tables, time and flag formatting. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -221,8 +222,47 @@ static void test_flags(void)
 	CHECK_STR(buf, "truncated");
 }
 
+/* The error text of the summary line and of --json "error", for any int32 from a file. */
+static void test_errno_text(void)
+{
+	char buf[24];
+
+	CHECK_INT(uc_format_errno(buf, sizeof(buf), -EAGAIN), 6);
+	CHECK_STR(buf, "EAGAIN");
+	uc_format_errno(buf, sizeof(buf), -EOPNOTSUPP);
+	CHECK_STR(buf, "EOPNOTSUPP");
+	uc_format_errno(buf, sizeof(buf), -4000);
+	CHECK_STR(buf, "4000");
+	uc_format_errno(buf, sizeof(buf), 0);
+	CHECK_STR(buf, "0");
+	uc_format_errno(buf, sizeof(buf), 5);
+	CHECK_STR(buf, "-5");
+	uc_format_errno(buf, sizeof(buf), INT32_MIN);
+	CHECK_STR(buf, "2147483648");
+	uc_format_errno(buf, sizeof(buf), -INT32_MAX);
+	CHECK_STR(buf, "2147483647");
+	CHECK_INT(uc_format_errno(buf, 4, -EAGAIN), 3);
+	CHECK_STR(buf, "EAG");
+}
+
+static void test_sock_text(void)
+{
+	char buf[24];
+
+	CHECK_INT(uc_format_sock(buf, sizeof(buf), 0xffff888102249e88ull, false), 18);
+	CHECK_STR(buf, "0xffff888102249e88");
+	uc_format_sock(buf, sizeof(buf), 0x9e88, false);
+	CHECK_STR(buf, "0x9e88");
+	CHECK_INT(uc_format_sock(buf, sizeof(buf), 0x9e88, true), 18);
+	CHECK_STR(buf, "0x0000000000009e88");
+	uc_format_sock(buf, sizeof(buf), 0, false);
+	CHECK_STR(buf, "0x0");
+}
+
 int main(void)
 {
+	test_errno_text();
+	test_sock_text();
 	test_format_path();
 	test_parse_path();
 	test_round_trip();
