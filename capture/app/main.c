@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 
+#include "capture/core/argv.h"
 #include "capture/core/clock.h"
 #include "capture/live/backend.h"
 #include "capture/app/extcap.h"
@@ -372,8 +373,8 @@ int main(int argc, char **argv)
 	/* -L is a mode of its own with its own options (docs/socket-listing.md). */
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
 		if (!strcmp(argv[i], "-L")) {
-			memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) * sizeof(*argv));
-			return uc_socklist_main(argc - 1, argv);
+			uc_argv_remove(&argc, argv, i, 1);
+			return uc_socklist_main(argc, argv);
 		}
 	}
 

@@ -107,14 +107,10 @@ static int parse(int argc, char **argv, struct sl_opts *o)
 					   optarg, PID_MAX_LIMIT, UC_MAX_PIDS);
 			break;
 		case OPT_SOCK: {
-			const char *hex = optarg;
-			if (!strncmp(hex, "0x", 2) || !strncmp(hex, "0X", 2))
-				hex += 2;
-			if (!*hex || strlen(hex) > 16 ||
-			    strspn(hex, "0123456789abcdefABCDEF") != strlen(hex))
+			int e = uc_parse_sock_addr(optarg, &o->f.sock);
+			if (e == -EINVAL)
 				return bad("bad socket address '%s' (hex, as in /proc/net/unix)", optarg);
-			o->f.sock = strtoull(hex, NULL, 16);
-			if (!o->f.sock)
+			if (e)
 				return bad("bad socket address '%s' (zero)", optarg);
 			break;
 		}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "capture/core/json_string.h"
+#include "capture/core/proc_comm.h"
 #include "capture/core/strbuf.h"
 #include "capture/core/text.h"
 
@@ -175,7 +176,7 @@ static char *cell(const struct uc_socklist *l, const struct uc_sock *s, enum col
 			/* Nobody holds the peer yet (a connection not accepted): the peer
 			 * credentials name the process that listened. */
 			char comm[UC_COMM_LEN], word[UC_COMM_LEN * 4 + 1];
-			uc_sl_read_comm("/proc", s->cred_pid, comm);
+			uc_read_comm("/proc", s->cred_pid, comm, false);
 			uc_sl_format_comm_word(word, sizeof(word), comm);
 			uc_strbuf_printf(&b, "cred:%" PRIu32 "/%s", s->cred_pid, word);
 		} else {
