@@ -8,6 +8,8 @@
 #ifndef UNIXCAP_RECV_BPF_H
 #define UNIXCAP_RECV_BPF_H
 
+#include "bpf/capture.bpf.h"
+
 static __always_inline int recv_enter(__u64 fd, __u64 user_msghdr, __u8 backend)
 {
 	__u16 type;

@@ -4,6 +4,10 @@
 #ifndef UNIXCAP_SOCK_INODE_BPF_H
 #define UNIXCAP_SOCK_INODE_BPF_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+
 static __always_inline __u64 sock_inode(struct sock *sk)
 {
 	if (!sk)
