@@ -1,5 +1,6 @@
 /* Clock readings and nanosecond stamps as text (clock.h). */
 #include "capture/core/clock.h"
+#include "capture/core/strbuf.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -14,16 +15,6 @@ uint64_t uc_now_ns(clockid_t clk)
 	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
 }
 
-/* snprintf's return value turned into what actually landed in buf. */
-static size_t written(int n, char *buf, size_t size)
-{
-	if (n < 0) {
-		buf[0] = '\0';
-		return 0;
-	}
-	return (size_t)n < size ? (size_t)n : size - 1;
-}
-
 size_t uc_format_time(char *buf, size_t size, uint64_t wall_ns)
 {
 	time_t sec = (time_t)(wall_ns / NS_PER_S);
@@ -33,19 +24,14 @@ size_t uc_format_time(char *buf, size_t size, uint64_t wall_ns)
 		return 0;
 	if (!localtime_r(&sec, &tm))
 		memset(&tm, 0, sizeof(tm));
-	return written(snprintf(buf, size, "%02d:%02d:%02d.%09u", tm.tm_hour, tm.tm_min,
-				tm.tm_sec, (unsigned)(wall_ns % NS_PER_S)),
-		       buf, size);
+	return uc_strbuf_format(buf, size, "%02d:%02d:%02d.%09u", tm.tm_hour, tm.tm_min,
+				tm.tm_sec, (unsigned)(wall_ns % NS_PER_S));
 }
 
 static size_t format_signed(char *buf, size_t size, const char *sign, uint64_t ns)
 {
-	if (size == 0)
-		return 0;
-	return written(snprintf(buf, size, "%s%llu.%09llu", sign,
-				(unsigned long long)(ns / NS_PER_S),
-				(unsigned long long)(ns % NS_PER_S)),
-		       buf, size);
+	return uc_strbuf_format(buf, size, "%s%llu.%09llu", sign,
+				(unsigned long long)(ns / NS_PER_S), (unsigned long long)(ns % NS_PER_S));
 }
 
 size_t uc_format_seconds(char *buf, size_t size, uint64_t ns)

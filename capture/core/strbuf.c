@@ -68,6 +68,27 @@ void uc_strbuf_puts(struct uc_strbuf *b, const char *s)
 void uc_strbuf_printf(struct uc_strbuf *b, const char *fmt, ...)
 {
 	va_list ap;
+
+	va_start(ap, fmt);
+	uc_strbuf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+size_t uc_strbuf_format(char *buf, size_t size, const char *fmt, ...)
+{
+	struct uc_strbuf b;
+	va_list ap;
+
+	uc_strbuf_init(&b, buf, size, UC_STRBUF_CUT);
+	va_start(ap, fmt);
+	uc_strbuf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	return b.len;
+}
+
+void uc_strbuf_vprintf(struct uc_strbuf *b, const char *fmt, va_list ap)
+{
+	va_list again;
 	size_t room;
 	int n;
 
@@ -75,28 +96,29 @@ void uc_strbuf_printf(struct uc_strbuf *b, const char *fmt, ...)
 		return;
 	/* Straight into the buffer; only a piece that did not fit is dealt with again. */
 	room = b->size - b->len;
-	va_start(ap, fmt);
+	va_copy(again, ap);
 	n = vsnprintf(b->size ? b->buf + b->len : NULL, room, fmt, ap);
-	va_end(ap);
 	if (n >= 0 && (size_t)n < room) {
 		b->len += (size_t)n;
+		va_end(again);
 		return;
 	}
 	if (n >= 0 && b->fit == UC_STRBUF_CUT && b->size) {
 		b->len = b->size - 1; /* vsnprintf cut it there */
 		b->full = true;
+		va_end(again);
 		return;
 	}
 	if (n >= 0 && b->fit == UC_STRBUF_GROW && room_for(b, (size_t)n)) {
-		va_start(ap, fmt);
-		vsnprintf(b->buf + b->len, b->size - b->len, fmt, ap);
-		va_end(ap);
+		vsnprintf(b->buf + b->len, b->size - b->len, fmt, again);
 		b->len += (size_t)n;
+		va_end(again);
 		return;
 	}
 	if (b->size)
 		b->buf[b->len] = '\0'; /* take back what vsnprintf wrote of the piece */
 	b->full = true;
+	va_end(again);
 }
 
 char *uc_strbuf_take(struct uc_strbuf *b)

@@ -14,6 +14,7 @@
 #ifndef UNIXCAP_CORE_STRBUF_H
 #define UNIXCAP_CORE_STRBUF_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -42,6 +43,15 @@ void uc_strbuf_puts(struct uc_strbuf *b, const char *s);
 
 __attribute__((format(printf, 2, 3)))
 void uc_strbuf_printf(struct uc_strbuf *b, const char *fmt, ...);
+__attribute__((format(printf, 2, 0)))
+void uc_strbuf_vprintf(struct uc_strbuf *b, const char *fmt, va_list ap);
+
+/*
+ * snprintf for the uc_format_* functions: cut to size like snprintf, but returns the
+ * strlen() of what landed in buf (0 and "" on an encoding error), never more than size - 1.
+ */
+__attribute__((format(printf, 3, 4)))
+size_t uc_strbuf_format(char *buf, size_t size, const char *fmt, ...);
 
 /* UC_STRBUF_GROW: the string, now the caller's to free ("" when nothing was added), or
  * NULL when memory ran out. The builder is empty afterwards. */

@@ -21,6 +21,14 @@
 size_t uc_format_bytes(char *buf, size_t size, const void *data, size_t len);
 
 /*
+ * The same, with each byte of extra escaped as "\xNN" too: -L's columns are words, so a
+ * space cannot stay, nor ',', '/' and ':' in the --dump format's fields. uc_parse_path
+ * reads every form back.
+ */
+size_t uc_format_bytes_escaping(char *buf, size_t size, const void *data, size_t len,
+				const char *extra);
+
+/*
  * Display form of a sun_path of len bytes (clamped to UC_PATH_MAX): "" when len is 0,
  * '@' + the escaped rest for an abstract name, else the escaped bytes up to the first NUL.
  */

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,42 +10,6 @@
 #include "capture/core/proc_comm.h"
 #include "capture/core/strbuf.h"
 #include "capture/core/text.h"
-
-static const char hexdigits[] = "0123456789abcdef";
-
-/* Printable ASCII is copied except '\\' (as "\\\\") and the bytes in extra; the rest is
- * "\xNN": the escaping uc_parse_path reads back. Returns strlen of what was written. */
-static size_t escape_word(char *buf, size_t size, const char *data, size_t len,
-			  const char *extra)
-{
-	size_t w = 0;
-	if (!size)
-		return 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)data[i];
-		char tmp[4];
-		size_t n;
-		if (c == '\\') {
-			tmp[0] = tmp[1] = '\\';
-			n = 2;
-		} else if (c >= 0x21 && c < 0x7f && !strchr(extra, c)) {
-			tmp[0] = (char)c;
-			n = 1;
-		} else {
-			tmp[0] = '\\';
-			tmp[1] = 'x';
-			tmp[2] = hexdigits[c >> 4];
-			tmp[3] = hexdigits[c & 15];
-			n = 4;
-		}
-		if (w + n >= size)
-			break;
-		memcpy(buf + w, tmp, n);
-		w += n;
-	}
-	buf[w] = '\0';
-	return w;
-}
 
 size_t uc_sl_format_path_word(char *buf, size_t size, const char *path, unsigned len)
 {
@@ -63,19 +26,19 @@ size_t uc_sl_format_path_word(char *buf, size_t size, const char *path, unsigned
 	}
 	if (path[0] == '\0') {
 		buf[0] = '@';
-		return 1 + escape_word(buf + 1, size - 1, path + 1, len - 1, "");
+		return 1 + uc_format_bytes_escaping(buf + 1, size - 1, path + 1, len - 1, " ");
 	}
 	/* A name that is exactly "-" would read as "none". */
 	if (strnlen(path, len) == 1 && path[0] == '-') {
 		strcpy(buf, "\\x2d");
 		return 4;
 	}
-	return escape_word(buf, size, path, strnlen(path, len), "");
+	return uc_format_bytes_escaping(buf, size, path, strnlen(path, len), " ");
 }
 
 size_t uc_sl_format_comm_word(char *buf, size_t size, const char *comm)
 {
-	return escape_word(buf, size, comm, strnlen(comm, UC_COMM_LEN), ",/:");
+	return uc_format_bytes_escaping(buf, size, comm, strnlen(comm, UC_COMM_LEN), " ,/:");
 }
 
 /* ---- cells ------------------------------------------------------------------------------- */

@@ -259,8 +259,32 @@ static void test_sock_text(void)
 	CHECK_STR(buf, "0x0");
 }
 
+/* -L's words: uc_format_bytes with a space and the --dump separators escaped as well. */
+static void test_bytes_escaping(void)
+{
+	char buf[64];
+
+	CHECK_INT(uc_format_bytes_escaping(buf, sizeof(buf), "a b,c/d:e\\f", 11, " ,/:"), 24);
+	CHECK_STR(buf, "a\\x20b\\x2cc\\x2fd\\x3ae\\\\f");
+	uc_format_bytes_escaping(buf, sizeof(buf), "a b,c", 5, "");
+	CHECK_STR(buf, "a b,c");
+	uc_format_bytes(buf, sizeof(buf), "a b,c", 5);
+	CHECK_STR(buf, "a b,c");
+	/* Every byte: with no extra, exactly uc_format_bytes. */
+	for (int c = 0; c < 256; c++) {
+		char one = (char)c, want[8];
+		uc_format_bytes(want, sizeof(want), &one, 1);
+		uc_format_bytes_escaping(buf, sizeof(buf), &one, 1, "");
+		CHECK_STR(buf, want);
+	}
+	/* A cut never splits an escape. */
+	CHECK_INT(uc_format_bytes_escaping(buf, 5, "ab c", 4, " "), 2);
+	CHECK_STR(buf, "ab");
+}
+
 int main(void)
 {
+	test_bytes_escaping();
 	test_errno_text();
 	test_sock_text();
 	test_format_path();

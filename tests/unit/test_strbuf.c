@@ -117,8 +117,25 @@ static void test_grow(void)
 	free(s);
 }
 
+/* uc_strbuf_format: snprintf's text, with the length of what landed. */
+static void test_format(void)
+{
+	char buf[8];
+
+	CHECK_INT(uc_strbuf_format(buf, sizeof(buf), "%s-%d", "ab", 7), 4);
+	CHECK_STR(buf, "ab-7");
+	CHECK_INT(uc_strbuf_format(buf, sizeof(buf), "%u", 123456789u), 7);
+	CHECK_STR(buf, "1234567");
+	buf[0] = 'x';
+	CHECK_INT(uc_strbuf_format(buf, 0, "%u", 1u), 0);
+	CHECK(buf[0] == 'x');
+	CHECK_INT(uc_strbuf_format(buf, 1, "%u", 1u), 0);
+	CHECK_STR(buf, "");
+}
+
 int main(void)
 {
+	test_format();
 	test_whole();
 	test_cut();
 	test_grow();
