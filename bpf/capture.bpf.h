@@ -16,11 +16,8 @@
 #include "bpf/unixcap_stats.h"
 #include "bpf/ring.bpf.h"
 #include "bpf/scm.bpf.h"
-#include "bpf/sock_inode.bpf.h"
+#include "bpf/unix_sock.bpf.h"
 
-#define AF_UNIX 1
-#define S_IFMT 00170000
-#define S_IFSOCK 0140000
 #define UC_MAX_SEGS 1024 /* UIO_MAXIOV: the kernel refuses more */
 #define UC_MAX_OTHERS 8  /* destinations remembered per syscall (sendmmsg) */
 
@@ -182,15 +179,7 @@ static __always_inline struct socket *unix_socket_of_fd(__u32 fd)
 	struct file *file = file_of_fd(fd);
 	if (!file)
 		return NULL;
-	__u16 mode = BPF_CORE_READ(file, f_inode, i_mode);
-	if ((mode & S_IFMT) != S_IFSOCK)
-		return NULL;
-	struct socket *sock = BPF_CORE_READ(file, private_data);
-	if (!sock)
-		return NULL;
-	if (BPF_CORE_READ(sock, sk, __sk_common.skc_family) != AF_UNIX)
-		return NULL;
-	return sock;
+	return unix_socket_of_file(file);
 }
 
 /* Where every syscall-entry hook starts: the AF_UNIX socket behind fd, when the task and
@@ -563,6 +552,31 @@ static __always_inline void save_pending(struct uc_pending *p)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	if (bpf_map_update_elem(&pending, &tid, p, BPF_ANY))
 		stat_inc(UC_STAT_DROP_PENDING);
+}
+
+/* The fields every entry hook fills alike for a send or receive starting on sock (p is
+ * zeroed by the caller); the hook adds where the bytes and the control data are. */
+static __always_inline void pending_start(struct uc_pending *p, struct socket *sock, __u16 type,
+					  __u8 call, __u8 backend, __u32 fd)
+{
+	p->sk = (__u64)BPF_CORE_READ(sock, sk);
+	p->type = type;
+	p->call = call;
+	p->backend = backend;
+	p->fd = fd;
+}
+
+/* A send returning (ret: the bytes the kernel took, or -errno): its message goes out and
+ * the pending entry is dropped. The same for every backend. */
+static __always_inline int send_exit(long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
+	if (!p)
+		return 0;
+	emit_message(p, ret, p->n_others ? p->others[0] : 0);
+	bpf_map_delete_elem(&pending, &tid);
+	return 0;
 }
 
 #endif
