@@ -1,4 +1,5 @@
 #include "capture/live/backend.h"
+#include "capture/live/libbpf_log.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -255,21 +256,6 @@ static int try_tracepoints(struct uc_capture *c, const struct uc_options *o, cha
 	return 0;
 }
 
-static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level;
-	(void)fmt;
-	(void)ap;
-	return 0;
-}
-
-static int libbpf_verbose(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
-}
-
 int uc_capture_open(struct uc_capture *c, const struct uc_options *o, char *err, size_t errlen)
 {
 	static const enum uc_backend order[] = { UC_BACKEND_FENTRY, UC_BACKEND_KPROBE,
@@ -279,7 +265,7 @@ int uc_capture_open(struct uc_capture *c, const struct uc_options *o, char *err,
 
 	memset(c, 0, sizeof(*c));
 	c->ringbuf_fd = c->stats_fd = -1;
-	libbpf_set_print(o->verbose > 1 ? libbpf_verbose : libbpf_quiet);
+	libbpf_set_print(uc_libbpf_log(o->verbose));
 
 	for (int i = 0; i < 3; i++) {
 		enum uc_backend b = order[i];

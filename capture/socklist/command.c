@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 
 #include "capture/core/numbers.h"
+#include "capture/live/libbpf_log.h"
 #include "capture/socklist/socklist.h"
 #include "capture/core/text.h"
 
@@ -179,21 +180,6 @@ static int parse(int argc, char **argv, struct sl_opts *o)
 	return -1;
 }
 
-static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level;
-	(void)fmt;
-	(void)ap;
-	return 0;
-}
-
-static int libbpf_warnings(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
-}
-
 int uc_socklist_main(int argc, char **argv)
 {
 	struct sl_opts o;
@@ -202,7 +188,7 @@ int uc_socklist_main(int argc, char **argv)
 		return rc;
 
 	FILE *log = o.verbose ? stderr : NULL;
-	libbpf_print_fn_t old_print = libbpf_set_print(o.verbose > 1 ? libbpf_warnings : libbpf_quiet);
+	libbpf_print_fn_t old_print = libbpf_set_print(uc_libbpf_log(o.verbose));
 	struct uc_socklist l;
 	char why[256] = "";
 	bool loaded = false;
