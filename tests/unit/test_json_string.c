@@ -1,4 +1,5 @@
 /* capture/core/json_string: one escaping rule for every JSON output. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,32 +53,30 @@ static void display(FILE *out, const char *s, size_t len)
 	reference_display(out, s);
 }
 
+/* s/len as a JSON string in buf/size (UC_STRBUF_WHOLE); *full says whether it was cut. */
+static const char *json_of(char *buf, size_t size, const char *s, size_t len, bool *full)
+{
+	struct uc_strbuf b;
+
+	uc_strbuf_init(&b, buf, size, UC_STRBUF_WHOLE);
+	uc_json_string(&b, s, len);
+	*full = b.full;
+	return buf;
+}
+
 static void test_escapes(void)
 {
 	char buf[64];
-	struct uc_strbuf b;
+	bool full;
 
-	uc_strbuf_init(&b, buf, sizeof(buf), UC_STRBUF_WHOLE);
-	uc_json_string(&b, "a\"b\\c\n\x01\x7f\xff", 9);
-	CHECK_STR(buf, "\"a\\\"b\\\\c\\u000a\\u0001\\u007f\\u00ff\"");
-	uc_strbuf_init(&b, buf, sizeof(buf), UC_STRBUF_WHOLE);
-	uc_json_string(&b, "x\0y", 3);
-	CHECK_STR(buf, "\"x\\u0000y\"");
-	uc_strbuf_init(&b, buf, sizeof(buf), UC_STRBUF_WHOLE);
-	uc_json_string(&b, "", 0);
-	CHECK_STR(buf, "\"\"");
-}
-
-/* A cut never leaves half an escape: the line is marked full instead. */
-static void test_cut(void)
-{
-	char buf[6];
-	struct uc_strbuf b;
-
-	uc_strbuf_init(&b, buf, sizeof(buf), UC_STRBUF_WHOLE);
-	uc_json_string(&b, "ab\x01", 3);
-	CHECK_STR(buf, "\"ab");
-	CHECK(b.full);
+	CHECK_STR(json_of(buf, sizeof(buf), "a\"b\\c\n\x01\x7f\xff", 9, &full),
+		  "\"a\\\"b\\\\c\\u000a\\u0001\\u007f\\u00ff\"");
+	CHECK_STR(json_of(buf, sizeof(buf), "x\0y", 3, &full), "\"x\\u0000y\"");
+	CHECK_STR(json_of(buf, sizeof(buf), "", 0, &full), "\"\"");
+	CHECK(!full);
+	/* A cut never leaves half an escape: the line is marked full instead. */
+	CHECK_STR(json_of(buf, 6, "ab\x01", 3, &full), "\"ab");
+	CHECK(full);
 }
 
 /* Every byte value, through the buffer and the stream, as the old -L escaper wrote it. */
@@ -99,6 +98,17 @@ static void test_all_bytes(void)
 	free(got);
 }
 
+/* The display text in text/len, written by the old conversations escaper and by the rule. */
+static void check_display(const char *text, size_t len)
+{
+	char *want = to_string(display, text, len);
+	char *got = to_string(uc_json_fputs, text, len);
+
+	CHECK_STR(got, want);
+	free(want);
+	free(got);
+}
+
 /*
  * conversations --json escaped only '\\' and '"' because its strings are display text
  * (uc_format_bytes, uc_format_path): printable ASCII only, so the full rule writes the
@@ -110,34 +120,17 @@ static void test_display_text(void)
 
 	for (int i = 0; i < 256; i++) {
 		char raw[3] = { 'a', (char)i, '"' }, path[4] = { '\0', (char)i, '\\', 'z' };
-		size_t len = uc_format_bytes(text, sizeof(text), raw, sizeof(raw));
-		char *want = to_string(display, text, len);
-		char *got = to_string(uc_json_fputs, text, len);
-		CHECK_STR(got, want);
-		free(want);
-		free(got);
 
-		len = uc_format_path(text, sizeof(text), path, sizeof(path));
-		want = to_string(display, text, len);
-		got = to_string(uc_json_fputs, text, len);
-		CHECK_STR(got, want);
-		free(want);
-		free(got);
-
+		check_display(text, uc_format_bytes(text, sizeof(text), raw, sizeof(raw)));
+		check_display(text, uc_format_path(text, sizeof(text), path, sizeof(path)));
 		path[0] = '/';
-		len = uc_format_path(text, sizeof(text), path, sizeof(path));
-		want = to_string(display, text, len);
-		got = to_string(uc_json_fputs, text, len);
-		CHECK_STR(got, want);
-		free(want);
-		free(got);
+		check_display(text, uc_format_path(text, sizeof(text), path, sizeof(path)));
 	}
 }
 
 int main(void)
 {
 	test_escapes();
-	test_cut();
 	test_all_bytes();
 	test_display_text();
 	UNIT_DONE();
