@@ -1,5 +1,6 @@
 /* The extcap side of unixcap (extcap.h). */
 #include "capture/app/extcap.h"
+#include "capture/core/argv.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -71,14 +72,12 @@ struct call {
 /* "--opt value" or "--opt=value": the value, advancing *i past it; NULL when missing. */
 static const char *value_of(int argc, char **argv, int *i, const char *opt)
 {
-	size_t k = strlen(opt);
-	if (!strncmp(argv[*i], opt, k) && argv[*i][k] == '=')
-		return argv[*i] + k + 1;
-	if (strcmp(argv[*i], opt))
+	const char *v;
+	int used = uc_argv_option(argc, argv, *i, opt, &v);
+	if (!used || !v)
 		return NULL;
-	if (*i + 1 >= argc)
-		return NULL;
-	return argv[++*i];
+	*i += used - 1;
+	return v;
 }
 
 /*

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capture/core/argv.h"
+#include "capture/core/clock.h"
 #include "capture/app/extcap.h"
 #include "capture/app/parse_options.h"
 #include "capture/app/privileges.h"
@@ -81,13 +83,6 @@ struct run {
 	uint64_t bytes;           /* payload bytes delivered, for the status line */
 };
 
-static uint64_t now_ns(clockid_t clk)
-{
-	struct timespec ts;
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 /* ---- the capture: filters, then every output -------------------------------------------- */
 
 /* sk_peer_pid is empty for datagram sockets (nothing records credentials there): the
@@ -146,7 +141,7 @@ static int on_message(const struct uc_message *msg, void *ctx)
 		peer_from_holder(r, &m);
 		uc_comm_of_pid(m.m.peer_pid, m.m.ts_ns, m.peer_comm);
 	}
-	uint64_t t = m.n_fds ? now_ns(CLOCK_MONOTONIC) : 0;
+	uint64_t t = m.n_fds ? uc_now_ns(CLOCK_MONOTONIC) : 0;
 	if (!uc_fdlink_update(r->fdlink, &m, t))
 		return 0; /* a receive held until its send shows up */
 	int rc = deliver(&m, r);
@@ -311,7 +306,7 @@ static int start_writer(struct run *r, const char *description)
 	if (!r->writer)
 		return 0;
 	r->writer_begun = true;
-	if (uc_writer_start(r->writer, description, now_ns(CLOCK_REALTIME))) {
+	if (uc_writer_start(r->writer, description, uc_now_ns(CLOCK_REALTIME))) {
 		fprintf(stderr, "unixcap: writing %s\n", uc_writer_error(r->writer));
 		return 1;
 	}
@@ -414,7 +409,7 @@ static void live_started(struct run *r)
 	}
 	if (o->verbose && cap->notes[0])
 		fprintf(stderr, "unixcap: %s backend: %s\n", uc_backend_name(cap->backend), cap->notes);
-	uc_status_init(&r->status, stderr, o->write_file && !o->quiet, now_ns(CLOCK_MONOTONIC));
+	uc_status_init(&r->status, stderr, o->write_file && !o->quiet, uc_now_ns(CLOCK_MONOTONIC));
 }
 
 /* The ring consumer's loop, until a signal, -c, -d, or a failure. 0 or 1. */
@@ -422,7 +417,7 @@ static int capture_loop(struct run *r)
 {
 	struct uc_consumer *c = r->consumer;
 	const struct uc_options *o = r->o;
-	uint64_t deadline = o->duration > 0 ? now_ns(CLOCK_MONOTONIC) + (uint64_t)(o->duration * 1e9)
+	uint64_t deadline = o->duration > 0 ? uc_now_ns(CLOCK_MONOTONIC) + (uint64_t)(o->duration * 1e9)
 					    : 0;
 	int rc = 0;
 
@@ -442,7 +437,7 @@ static int capture_loop(struct run *r)
 			rc = 1;
 			break;
 		}
-		uint64_t now = now_ns(CLOCK_MONOTONIC);
+		uint64_t now = uc_now_ns(CLOCK_MONOTONIC);
 		/* A message whose tail never came (ring full) is shown after a second, marked. */
 		uc_consumer_expire(c, now - 1000000000ull);
 		uc_fdlink_release(r->fdlink, now, false, deliver, r);
@@ -561,11 +556,11 @@ static int run_list(struct app *a)
 {
 	for (int i = 1; i < a->argc; i++) {
 		if (!strcmp(a->argv[i], "-L")) {
-			memmove(&a->argv[i], &a->argv[i + 1], (size_t)(a->argc - i) * sizeof(*a->argv));
+			uc_argv_remove(&a->argc, a->argv, i, 1);
 			break;
 		}
 	}
-	return uc_socklist_main(a->argc - 1, a->argv);
+	return uc_socklist_main(a->argc, a->argv);
 }
 
 /* follow and conversations are captures read by conversation (docs/conversations.md). */

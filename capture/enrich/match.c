@@ -1,17 +1,11 @@
 /* The userspace matcher: -n, --cgroup, and the kernel's filters for -r (match.h). */
+#include "capture/core/clock.h"
 #include "capture/enrich/match.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static int cgroup_exists(const struct uc_match *m, const char *mount, char *err, size_t errlen)
 {
@@ -67,7 +61,7 @@ bool uc_match(struct uc_match *m, const struct uc_message *msg)
 		return false;
 	if (!m->cgroups)
 		return true;
-	const char *path = uc_cgroups_path(m->cgroups, msg->m.cgroup_id, mono_ns());
+	const char *path = uc_cgroups_path(m->cgroups, msg->m.cgroup_id, uc_now_ns(CLOCK_MONOTONIC));
 	return path && uc_cgroup_under(path, m->cgroup_top);
 }
 

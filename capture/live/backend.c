@@ -1,4 +1,5 @@
 #include "capture/live/backend.h"
+#include "capture/live/libbpf_log.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -284,21 +285,6 @@ static int try_tracepoints(struct uc_capture *c, const struct uc_options *o,
 	return 0;
 }
 
-static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level;
-	(void)fmt;
-	(void)ap;
-	return 0;
-}
-
-static int libbpf_verbose(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
-}
-
 /* The backends in the order auto tries them, each with the --backend value that picks it. */
 static const struct backend {
 	enum uc_backend id;
@@ -341,7 +327,7 @@ int uc_capture_open(struct uc_capture *c, const struct uc_options *o, const stru
 
 	memset(c, 0, sizeof(*c));
 	c->ringbuf_fd = c->stats_fd = -1;
-	libbpf_set_print(o->verbose > 1 ? libbpf_verbose : libbpf_quiet);
+	libbpf_set_print(uc_libbpf_log(o->verbose));
 
 	for (size_t i = 0; i < N_BACKENDS; i++) {
 		const struct backend *b = &backends[i];

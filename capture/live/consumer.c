@@ -1,4 +1,5 @@
 /* The ring consumer of a live capture (consumer.h). */
+#include "capture/core/clock.h"
 #include "capture/live/consumer.h"
 
 #include <errno.h>
@@ -10,13 +11,6 @@
 static int on_record(void *ctx, void *data, size_t size)
 {
 	return uc_reasm_feed(ctx, data, size);
-}
-
-static uint64_t now_ns(clockid_t clk)
-{
-	struct timespec ts;
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 int uc_consumer_open(struct uc_consumer *c, const struct uc_options *o,
@@ -36,7 +30,7 @@ int uc_consumer_open(struct uc_consumer *c, const struct uc_options *o,
 		return -e;
 	}
 	uc_reasm_set_clock_offset(c->reasm,
-				  (int64_t)(now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC)));
+				  (int64_t)(uc_now_ns(CLOCK_REALTIME) - uc_now_ns(CLOCK_MONOTONIC)));
 	return 0;
 }
 

@@ -3,6 +3,7 @@
  * ones: the BPF iterator, /proc/net/unix, or fd lookups (see bpf/unix_iter.bpf.c).
  */
 #include "capture/socklist/socklist.h"
+#include "capture/core/grow.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -205,15 +206,9 @@ int uc_sl_procnet_collect(struct uc_socklist *l, const char *file, bool *real)
 			header = false;
 			continue;
 		}
-		if (n == cap) {
-			size_t c = cap ? cap * 2 : 256;
-			struct procnet_line *nv = realloc(v, c * sizeof(*nv));
-			if (!nv) {
-				e = -ENOMEM;
-				break;
-			}
-			v = nv;
-			cap = c;
+		if (uc_grow(&v, &cap, n, sizeof(*v), 256)) {
+			e = -ENOMEM;
+			break;
 		}
 		if (parse_procnet_line(line, &v[n]))
 			continue;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "capture/core/clock.h"
 #include "writers/capfile/linktype.h"
 #include "writers/capfile/pcap_classic.h"
 
@@ -24,13 +25,6 @@ struct uc_writer {
 	char err[512];
 	char line[sizeof("writing ") + 512]; /* err as the output interface says it */
 };
-
-static uint64_t wall_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 uint32_t uc_writer_snaplen(uint32_t payload_snaplen)
 {
@@ -73,7 +67,7 @@ static int on_end(void *ctx)
 	if (w->cfg.stats)
 		w->cfg.stats(w->cfg.stats_ctx, &s);
 	s.start_ns = w->start_ns;
-	s.end_ns = wall_ns();
+	s.end_ns = uc_now_ns(CLOCK_REALTIME);
 	return uc_pcapng_file_end(uc_rotate_buf(w->rot), &s);
 }
 

@@ -1,5 +1,6 @@
 /* Console output: picks the layout for the mode and turns stream failures into -errno. */
 #include "writers/console/console.h"
+#include "capture/core/clock.h"
 #include "capture/core/text.h"
 #include "capture/core/summary_line.h"
 #include "writers/console/hexdump.h"
@@ -9,25 +10,15 @@
 #include <errno.h>
 #include <string.h>
 
-/* Seconds since the first message, in integer arithmetic so no nanosecond is lost. */
+/* Seconds since the first message. */
 static void relative_time(struct uc_console *c, char *buf, size_t size, uint64_t ts)
 {
-	const char *sign = "";
-	uint64_t d;
-
 	if (!c->have_first) {
 		c->have_first = true;
 		c->first_ts_ns = ts;
 	}
 	/* The wall clock can step back; show that rather than a huge unsigned wrap. */
-	if (ts >= c->first_ts_ns) {
-		d = ts - c->first_ts_ns;
-	} else {
-		d = c->first_ts_ns - ts;
-		sign = "-";
-	}
-	snprintf(buf, size, "%s%llu.%09llu", sign, (unsigned long long)(d / 1000000000u),
-		 (unsigned long long)(d % 1000000000u));
+	uc_format_since(buf, size, ts, c->first_ts_ns, true);
 }
 
 /* Passed files under the summary line: what each fd number refers to. */

@@ -1,5 +1,6 @@
 /* -v detail lines: cgroup/container and decoded payload (detail.h). */
 #include "writers/console/detail.h"
+#include "capture/core/clock.h"
 #include "capture/core/text.h"
 #include "dissectors/dbus.h"
 #include "dissectors/http.h"
@@ -39,13 +40,6 @@ enum uc_proto uc_detail_proto(const struct uc_detail *d, const struct uc_message
 	return uc_route(d->rules, d->nrules, paths, 2, msg->data, msg->caplen);
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 int uc_detail_init(struct uc_detail *d, const struct uc_options *o, struct uc_cgroups *cgroups,
 		   char *err, size_t errlen)
 {
@@ -77,7 +71,7 @@ static void print_cgroup(FILE *out, struct uc_cgroups *cg, uint64_t id)
 {
 	char cid[72], text[4096 * 4 + 1];
 	const char *runtime;
-	const char *path = uc_cgroups_path(cg, id, mono_ns());
+	const char *path = uc_cgroups_path(cg, id, uc_now_ns(CLOCK_MONOTONIC));
 	if (!path) {
 		fprintf(out, "\tcgroup id %llu (no such cgroup now)\n", (unsigned long long)id);
 		return;

@@ -1,6 +1,7 @@
 /* The conversation sink behind `unixcap follow`, `unixcap conversations` and --split. */
 #include "writers/conv/sink.h"
 #include "writers/conv/conversation.h"
+#include "capture/core/argv.h"
 #include "capture/core/numbers.h"
 
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include "writers/conv/conversations.h"
 #include "writers/conv/follow_raw.h"
 #include "writers/conv/follow_text.h"
+#include "capture/core/clock.h"
 #include "capture/core/text.h"
 #include "writers/conv/split.h"
 
@@ -77,22 +79,10 @@ static void usage(FILE *f, enum sink_kind kind)
 /* Takes "--name VALUE" or "--name=VALUE" at argv[i] out of argv; 1 if it was there. */
 static int take_value(int *argc, char **argv, int i, const char *name, const char **value)
 {
-	size_t n = strlen(name);
-	int used;
-	if (strncmp(argv[i], name, n))
-		return 0;
-	if (argv[i][n] == '=') {
-		*value = argv[i] + n + 1;
-		used = 1;
-	} else if (argv[i][n] == 0) {
-		*value = i + 1 < *argc ? argv[i + 1] : NULL;
-		used = i + 1 < *argc ? 2 : 1;
-	} else {
-		return 0;
-	}
-	memmove(&argv[i], &argv[i + used], (size_t)(*argc - i - used + 1) * sizeof(*argv));
-	*argc -= used;
-	return 1;
+	int used = uc_argv_option(*argc, argv, i, name, value);
+	if (used)
+		uc_argv_remove(argc, argv, i, used);
+	return used != 0;
 }
 
 int uc_sink_parse_command(int *argc, char **argv, struct uc_sink **out, char *err,
@@ -103,8 +93,7 @@ int uc_sink_parse_command(int *argc, char **argv, struct uc_sink **out, char *er
 	if (!s)
 		return fail(err, errlen, "%s", strerror(ENOMEM));
 	s->kind = !strcmp(argv[1], "follow") ? SINK_FOLLOW : SINK_LIST;
-	memmove(&argv[1], &argv[2], (size_t)(*argc - 1) * sizeof(*argv));
-	(*argc)--;
+	uc_argv_remove(argc, argv, 1, 1);
 
 	for (int i = 1; i < *argc && strcmp(argv[i], "--");) {
 		const char *v;
@@ -256,9 +245,7 @@ static int follow_write(struct uc_sink *s, struct uc_conv *c, const struct uc_me
 		if (s->relative_ts) {
 			if (!s->first_ns)
 				s->first_ns = t;
-			t = t >= s->first_ns ? t - s->first_ns : 0;
-			snprintf(ts, sizeof(ts), "%" PRIu64 ".%09" PRIu64, t / 1000000000u,
-				 t % 1000000000u);
+			uc_format_since(ts, sizeof(ts), t, s->first_ns, false);
 		} else {
 			uc_format_time(ts, sizeof(ts), t);
 		}
