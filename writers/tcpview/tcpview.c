@@ -472,6 +472,16 @@ static int encode(void *ctx, struct uc_buf *b, const struct uc_message *m)
 		part++;
 	} while (off < have);
 	c->seq[from] = start_seq + m->m.len;
+	if (have < m->m.len) {
+		/* An empty segment at the sequence number after the hole, so that Wireshark
+		 * marks the hole ("previous segment not captured") even when nothing follows. */
+		char note[128];
+		snprintf(note, sizeof(note), "message %llu: %llu bytes not captured before this point",
+			 (unsigned long long)m->id, (unsigned long long)(m->m.len - have));
+		struct seg s = { .from = from, .ts = m->ts_wall_ns, .comment = note, .has_id = true,
+				 .id = m->id, .outbound = true };
+		return put_packet(v, b, c, &s);
+	}
 	return 0;
 }
 
