@@ -207,13 +207,15 @@ def peer_pgsql(tmp, unixcap, env):
     bindir = os.path.join("/usr/lib/postgresql", bindir, "bin")
     need(os.path.join(bindir, "initdb"), "psql")
     os.chmod(tmp, 0o755)
-    data, sockdir = os.path.join(tmp, "pgdata"), os.path.join(tmp, "pgsock")
-    os.makedirs(sockdir)
-    shutil.chown(sockdir, "postgres")
+    pg = os.path.join(tmp, "pg")  # the cluster's own directory, the postgres user's
+    data, sockdir = os.path.join(pg, "data"), os.path.join(pg, "sock")
+    for d in (pg, sockdir):
+        os.makedirs(d)
+        shutil.chown(d, "postgres", "postgres")
     as_pg = ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups"]
     run(as_pg + [os.path.join(bindir, "initdb"), "-D", data, "-A", "trust", "-U", "postgres"],
         "initdb")
-    run(as_pg + [os.path.join(bindir, "pg_ctl"), "-D", data, "-l", os.path.join(tmp, "pg.log"),
+    run(as_pg + [os.path.join(bindir, "pg_ctl"), "-D", data, "-l", os.path.join(pg, "log"),
                  "-w", "-o", f"-k {sockdir} -c listen_addresses=''", "start"], "pg_ctl start")
     try:
         sock = os.path.join(sockdir, ".s.PGSQL.5432")
