@@ -119,7 +119,14 @@ class Run:
                      Capture(unixcap, filt + ["--view", "tcp", "-w", "-"], tmp, "stdout")]
         for name, args in extra_caps:
             self.caps.append(Capture(unixcap, filt + args, tmp, name))
-        start_all(self.caps, timeout=120)
+        try:
+            start_all(self.caps, timeout=180)
+        except Failure:
+            for c in self.caps:  # none left running
+                if c.proc.poll() is None:
+                    c.proc.terminate()
+                    c.proc.wait(timeout=20)
+            raise
 
     def stop(self):
         time.sleep(0.5)
