@@ -40,8 +40,46 @@ def need(*progs):
               f"{p} is not installed: run tests/install-deps.sh --test")
 
 
+# Another tshark to judge by as well (e.g. 4.4 from Debian trixie, Lua 5.4), in a chroot
+# made with `debootstrap --variant=minbase --include=tshark trixie DIR` (/work/shared/README.md):
+# UNIXCAP_TSHARK_CHROOT=DIR. It reads the files on stdin, as nobody.
+TSHARKS = [None] + ([os.environ["UNIXCAP_TSHARK_CHROOT"]]
+                    if os.environ.get("UNIXCAP_TSHARK_CHROOT") else [])
+_chroot = None
+
+
+def tshark_cmd(root):
+    if not root:
+        return ["tshark"]
+    return ["chroot", root, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+            "env", "HOME=/tmp", "XDG_CONFIG_HOME=/tmp/unixcap-no-profile", "tshark"]
+
+
+def tshark_version(root):
+    p = subprocess.run(tshark_cmd(root) + ["--version"], capture_output=True, timeout=60)
+    m = re.search(rb"TShark \(Wireshark\) ([0-9.]+)", p.stdout)
+    return m.group(1).decode() if m else "?"
+
+
+def decode_files(r):
+    """The TCP files of a run, once per tshark to judge by (protocol checks)."""
+    global _chroot
+    for root in TSHARKS:
+        _chroot = root
+        label = f" [tshark {tshark_version(root)}]"
+        for what, f in r.files():
+            yield what + label, f
+    _chroot = None
+
+
 def tshark(args, what, env):
-    p = subprocess.run(["tshark"] + args, capture_output=True, timeout=120, env=env)
+    stdin = None
+    if _chroot:
+        i = args.index("-r")
+        stdin = open(args[i + 1], "rb")
+        args = args[:i + 1] + ["-"] + args[i + 2:]
+    p = subprocess.run(tshark_cmd(_chroot) + args, capture_output=True, timeout=120, env=env,
+                       stdin=stdin)
     err = p.stderr.decode(errors="replace")
     err = "\n".join(line for line in err.splitlines() if "Running as user" not in line)
     check(p.returncode == 0 and not err.strip(), f"tshark {what}: exit {p.returncode}: {err[:400]}")
@@ -145,7 +183,7 @@ class Run:
 
 def common_checks(r, env, extra=()):
     ok = []
-    for what, f in r.files():
+    for what, f in decode_files(r):
         n = check_follow(r.tmp, r.unixcap, r.unix, f, env, extra, what)
         ok.append(f"{what}: {n} TCP stream(s), tshark follow,tcp,raw == unixcap follow --raw")
     names = fields(r.conv, "frame.number == 1", ["ip.src_host", "ip.dst_host"], env,
@@ -185,7 +223,7 @@ def peer_http(tmp, unixcap, env):
         srv.terminate()
         srv.wait(timeout=10)
     ok = []
-    for what, f in r.files():
+    for what, f in decode_files(r):
         req = fields(f, "http.request", ["http.request.uri"], env)
         resp = fields(f, "http.response", ["http.response.code", "http.content_length"], env)
         check([x[0] for x in req] == ["/100", "/200000", "/10"], f"{what}: http requests {req}")
@@ -235,7 +273,7 @@ def peer_pgsql(tmp, unixcap, env):
         run(as_pg + [os.path.join(bindir, "pg_ctl"), "-D", data, "-m", "fast", "-w", "stop"],
             "pg_ctl stop")
     ok = []
-    for what, f in r.files():
+    for what, f in decode_files(r):
         qs = fields(f, "pgsql.query", ["pgsql.query"], env)
         check(any(x[0] == q for x in qs), f"{what}: pgsql.query {qs}")
         rows = fields(f, "pgsql.type == \"Data row\"", ["pgsql.val.data"], env)
@@ -270,9 +308,11 @@ def peer_redis(tmp, unixcap, env):
         srv.terminate()
         srv.wait(timeout=10)
     ok = []
-    for what, f in r.files():
-        vals = [x[0] for x in fields(f, "resp", ["resp.bulk_string.value"], env)]
-        joined = ",".join(vals)
+    for what, f in decode_files(r):
+        # resp.bulk_string.value is a byte string: tshark prints it in hex, ','-separated.
+        vals = [v for x in fields(f, "resp", ["resp.bulk_string.value"], env)
+                for v in x[0].split(",") if v]
+        joined = ",".join(bytes.fromhex(v).decode("latin-1") for v in vals)
         check("SET" in joined and "GET" in joined and "unixcap-key" in joined,
               f"{what}: resp bulk strings {joined[:200]}")
         check("x" * 5000 in joined, f"{what}: the 5000-byte value not decoded")
@@ -298,7 +338,7 @@ def peer_grpc(tmp, unixcap, env):
         srv.terminate()
         srv.wait(timeout=10)
     ok = []
-    for what, f in r.files():
+    for what, f in decode_files(r):
         paths = {x[0] for x in fields(f, "http2.headers.path", ["http2.headers.path"], env)}
         check({"/unixcap.Test/Unary", "/unixcap.Test/Stream"} <= paths,
               f"{what}: http2 :path {paths}")
@@ -331,7 +371,7 @@ def peer_dbus(tmp, unixcap, env):
         os.kill(dpid, signal.SIGTERM)
     extra = ["-d", f"tcp.port=={DBUS_PORT},dbus"]
     ok = []
-    for what, f in r.files():
+    for what, f in decode_files(r):
         msgs = fields(f, "dbus", ["dbus.message_type", "dbus.member", "dbus.body_length"], env,
                       extra)
         members = [m[1] for m in msgs]
