@@ -307,10 +307,14 @@ static int put_packet(struct uc_tcpview *v, struct uc_buf *b, struct tv_conv *c,
 	return 0;
 }
 
-/* "PATH COMM[PID]", "COMM[PID]", or "PATH" when the process is not known. */
+/* Wireshark keeps names of at most 63 bytes (MAXNAMELEN): the process first, then the path,
+ * shortened to ".../" + its last part when the whole would not fit. */
+#define NAME_SHOWN_MAX 63
+
+/* "COMM[PID] PATH", "COMM[PID]", or "PATH" when the process is not known. */
 static void end_name(char *out, size_t size, const struct uc_conv_end *e, int side)
 {
-	char path[4 * UC_PATH_MAX + 2], comm[UC_COMM_LEN + 1];
+	char path[4 * UC_PATH_MAX + 2], comm[UC_COMM_LEN + 1], proc[UC_COMM_LEN + 24] = "";
 	uc_format_path(path, sizeof(path), e->path, e->path_len);
 	memcpy(comm, e->comm, UC_COMM_LEN);
 	comm[UC_COMM_LEN] = 0;
@@ -318,11 +322,19 @@ static void end_name(char *out, size_t size, const struct uc_conv_end *e, int si
 		if ((unsigned char)*q < 0x20 || *q == 0x7f)
 			*q = '?';
 	if (e->pid && comm[0])
-		snprintf(out, size, "%s%s%s[%u]", path, path[0] ? " " : "", comm, e->pid);
+		snprintf(proc, sizeof(proc), "%s[%u]", comm, e->pid);
 	else if (e->pid)
-		snprintf(out, size, "%s%spid %u", path, path[0] ? " " : "", e->pid);
-	else if (path[0])
-		snprintf(out, size, "%s", path);
+		snprintf(proc, sizeof(proc), "pid %u", e->pid);
+	const char *shown = path, *slash = strrchr(path, '/');
+	char cut[4 * UC_PATH_MAX + 8];
+	if (strlen(proc) + 1 + strlen(path) > NAME_SHOWN_MAX && slash && slash != path) {
+		snprintf(cut, sizeof(cut), "...%s", slash);
+		shown = cut;
+	}
+	if (proc[0] && shown[0])
+		snprintf(out, size, "%s %s", proc, shown);
+	else if (proc[0] || shown[0])
+		snprintf(out, size, "%s", proc[0] ? proc : shown);
 	else
 		snprintf(out, size, "%s", side == UC_CLIENT ? "unnamed client" : "unknown peer");
 }
