@@ -124,21 +124,27 @@ def conv_of_client(addr):
 
 
 def check_follow(tmp, unixcap, unix_file, tcp_file, env, extra=(), what=""):
-    """Every TCP stream of tcp_file against unixcap follow --raw of the same conversation."""
+    """Every conversation of tcp_file against unixcap follow --raw of it: the bytes of its
+    TCP streams (a D-Bus conversation has two: SASL lines, then messages) in stream order."""
     streams = sorted({int(r[0]) for r in fields(tcp_file, "tcp", ["tcp.stream"], env, extra)})
     check(streams, f"{what}: no TCP stream in {tcp_file}")
+    convs = {}
     for n in streams:
         c, s, node0 = follow_tshark(tcp_file, n, env, extra)
-        conv = conv_of_client(node0)
-        d = os.path.join(tmp, f"f-{os.path.basename(tcp_file)}-{n}")
+        got = convs.setdefault(conv_of_client(node0), [b"", b"", []])
+        got[0] += c
+        got[1] += s
+        got[2].append(n)
+    for conv, (c, s, ns) in sorted(convs.items()):
+        d = os.path.join(tmp, f"f-{os.path.basename(tcp_file)}-{conv}")
         run([unixcap, "follow", "-r", unix_file, "--conv", str(conv), "--raw", d],
             f"follow --conv {conv}")
         uc = open(os.path.join(d, "client.bin"), "rb").read()
         us = open(os.path.join(d, "server.bin"), "rb").read()
-        check(c == uc, f"{what}: stream {n} (conversation {conv}) client bytes: tshark "
+        check(c == uc, f"{what}: streams {ns} (conversation {conv}) client bytes: tshark "
               f"{len(c)}, unixcap follow {len(uc)}, first difference at "
               f"{next((i for i, (a, b) in enumerate(zip(c, uc)) if a != b), min(len(c), len(uc)))}")
-        check(s == us, f"{what}: stream {n} (conversation {conv}) server bytes: tshark "
+        check(s == us, f"{what}: streams {ns} (conversation {conv}) server bytes: tshark "
               f"{len(s)}, unixcap follow {len(us)}")
     return len(streams)
 

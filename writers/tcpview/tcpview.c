@@ -30,7 +30,27 @@ struct tv_conv {
 	uint16_t ip_id[2];
 	uint64_t named_file; /* file number in which the names were last written, 0 = never */
 	uint32_t named_pid[2];
+	/* D-Bus: the SASL lines before the client's BEGIN go on a connection of their own
+	 * (server port UC_PORT_OTHER), as Wireshark's D-Bus dissector reads binary messages
+	 * from the first byte on; the messages' connection opens at the first byte after. */
+	bool auth;           /* still before BEGIN */
+	bool main_open;      /* handshake of the messages' connection written */
+	uint16_t other_port; /* server port of the connection not in c->server_port */
+	uint32_t other_seq[2];
 };
+
+/* Makes the other connection of a D-Bus conversation the current one (and back). */
+static void swap_stream(struct tv_conv *c)
+{
+	uint16_t p = c->server_port;
+	c->server_port = c->other_port;
+	c->other_port = p;
+	for (int i = 0; i < 2; i++) {
+		uint32_t q = c->seq[i];
+		c->seq[i] = c->other_seq[i];
+		c->other_seq[i] = q;
+	}
+}
 
 struct uc_tcpview {
 	struct uc_encoder enc;
@@ -389,6 +409,15 @@ static void start(struct uc_tcpview *v, const struct uc_conv *conv, struct tv_co
 	uc_tcpview_addresses(conv->id, &c->addr[UC_CLIENT], &c->addr[UC_SERVER], &c->client_port);
 	c->seq[0] = c->seq[1] = 0;
 	c->started = true;
+	c->main_open = true;
+	if (c->tcp && c->server_port == UC_PORT_DBUS && data && m->caplen &&
+	    (m->data[0] == 0 || (m->caplen >= 5 && !memcmp(m->data, "AUTH ", 5)))) {
+		/* the SASL connection is current until BEGIN */
+		c->auth = true;
+		c->main_open = false;
+		c->other_port = UC_PORT_DBUS;
+		c->server_port = UC_PORT_OTHER;
+	}
 }
 
 static int handshake(struct uc_tcpview *v, struct uc_buf *b, struct tv_conv *c,
@@ -408,6 +437,10 @@ static int handshake(struct uc_tcpview *v, struct uc_buf *b, struct tv_conv *c,
 		e = put_packet(v, b, c, &s);
 	return e;
 }
+
+static int put_bytes(struct uc_tcpview *v, struct uc_buf *b, struct tv_conv *c,
+		     const struct uc_message *m, int from, const uint8_t *data, uint64_t have,
+		     uint64_t len, const char *line);
 
 static int encode(void *ctx, struct uc_buf *b, const struct uc_message *m)
 {
@@ -456,8 +489,39 @@ static int encode(void *ctx, struct uc_buf *b, const struct uc_message *m)
 				 .outbound = true };
 		return put_packet(v, b, c, &s);
 	}
-	/* The captured bytes as segments of at most one MSS; then the sequence jumps over
-	 * the bytes the capture lacks, so that the next segment shows the hole. */
+	if (!c->auth)
+		return put_bytes(v, b, c, m, from, m->data, have, m->m.len, line);
+	/* D-Bus before BEGIN: the client's lines up to BEGIN, and the server's answers, on the
+	 * SASL connection; what follows BEGIN opens the messages' connection. */
+	uint64_t n_auth = m->m.len;
+	bool begin = false;
+	for (uint64_t i = 0; from == UC_CLIENT && i + 7 <= have; i++) {
+		if (!memcmp(m->data + i, "BEGIN\r\n", 7) && (i == 0 || m->data[i - 1] == '\n')) {
+			n_auth = i + 7;
+			begin = true;
+			break;
+		}
+	}
+	e = put_bytes(v, b, c, m, from, m->data, have < n_auth ? have : n_auth, n_auth, line);
+	if (e || !begin)
+		return e;
+	c->auth = false;
+	swap_stream(c);
+	e = handshake(v, b, c, conv, m->ts_wall_ns);
+	c->main_open = true;
+	if (e || n_auth >= m->m.len)
+		return e;
+	return put_bytes(v, b, c, m, from, m->data + n_auth, have > n_auth ? have - n_auth : 0,
+			 m->m.len - n_auth, line);
+}
+
+/* Bytes of one send on the current connection: the captured ones as segments of at most one
+ * MSS, then a jump of the sequence over those the capture lacks, so the hole shows. */
+static int put_bytes(struct uc_tcpview *v, struct uc_buf *b, struct tv_conv *c,
+		     const struct uc_message *m, int from, const uint8_t *data, uint64_t have,
+		     uint64_t len, const char *line)
+{
+	int e;
 	uint32_t start_seq = c->seq[from];
 	uint64_t off = 0;
 	int part = 0;
@@ -469,11 +533,11 @@ static int encode(void *ctx, struct uc_buf *b, const struct uc_message *m)
 			snprintf(more, sizeof(more), "message %llu continued: bytes %llu..%llu of %u",
 				 (unsigned long long)m->id, (unsigned long long)off,
 				 (unsigned long long)(off + n), m->m.len);
-		struct seg s = { .from = from, .flags = last ? TH_PSH : 0, .data = m->data + off,
+		struct seg s = { .from = from, .flags = last ? TH_PSH : 0, .data = data + off,
 				 .len = n, .wire_len = n, .ts = m->ts_wall_ns,
 				 .comment = part ? more : line, .has_id = true, .id = m->id,
 				 .outbound = true };
-		if (n == 0 && have == 0 && m->m.len == 0)
+		if (n == 0 && have == 0 && len == 0)
 			return 0; /* a zero-length send: nothing on the wire */
 		if (n == 0)
 			break; /* nothing captured at all: only the jump below */
@@ -483,13 +547,13 @@ static int encode(void *ctx, struct uc_buf *b, const struct uc_message *m)
 		off += n;
 		part++;
 	} while (off < have);
-	c->seq[from] = start_seq + m->m.len;
-	if (have < m->m.len) {
+	c->seq[from] = start_seq + (uint32_t)len;
+	if (have < len) {
 		/* An empty segment at the sequence number after the hole, so that Wireshark
 		 * marks the hole ("previous segment not captured") even when nothing follows. */
 		char note[128];
 		snprintf(note, sizeof(note), "message %llu: %llu bytes not captured before this point",
-			 (unsigned long long)m->id, (unsigned long long)(m->m.len - have));
+			 (unsigned long long)m->id, (unsigned long long)(len - have));
 		struct seg s = { .from = from, .ts = m->ts_wall_ns, .comment = note, .has_id = true,
 				 .id = m->id, .outbound = true };
 		return put_packet(v, b, c, &s);
