@@ -171,8 +171,39 @@ static void test_dgram(void)
 	CHECK(uc_tcpview_encoder(&o) == NULL);
 }
 
+/* D-Bus: SASL lines on server port 40000, messages from BEGIN on 40001. */
+static void test_dbus_auth(void)
+{
+	struct uc_options o = { .view = UC_VIEW_TCP };
+	struct uc_encoder *e = uc_tcpview_encoder(&o);
+	struct uc_buf b = { 0 };
+	const char *bus = "/run/user/0/bus";
+	static const char hello[] = "BEGIN\r\nl\1\0\1"; /* BEGIN and a message's first bytes */
+	struct uc_message m1 = msg(1, 0x10, 0x20, "", bus, "\0AUTH EXTERNAL 30\r\n", 20, 20);
+	struct uc_message m2 = msg(2, 0x20, 0x10, bus, "", "OK 1234\r\n", 9, 9);
+	struct uc_message m3 = msg(3, 0x10, 0x20, "", bus, hello, 11, 11);
+	CHECK(e->packet(e->ctx, &b, &m1) == 0);
+	CHECK(e->packet(e->ctx, &b, &m2) == 0);
+	CHECK(e->packet(e->ctx, &b, &m3) == 0);
+	struct pkt p[16];
+	int nrbs;
+	size_t n = packets(&b, p, 16, &nrbs);
+	/* 3 handshake, AUTH, OK, BEGIN; 3 handshake, the message's 4 bytes */
+	CHECK_INT(n, 10);
+	if (n == 10) {
+		CHECK(be16(p[3].ip + 22) == UC_PORT_OTHER && p[3].caplen == 40 + 20);
+		CHECK(be16(p[5].ip + 22) == UC_PORT_OTHER && p[5].caplen == 40 + 7);
+		CHECK(be16(p[6].ip + 22) == UC_PORT_DBUS && p[6].ip[33] == 0x02);
+		CHECK(be16(p[9].ip + 22) == UC_PORT_DBUS && p[9].caplen == 40 + 4 &&
+		      be32(p[9].ip + 24) == 1 && p[9].ip[40] == 'l');
+	}
+	uc_buf_free(&b);
+	e->free(e);
+}
+
 int main(void)
 {
+	test_dbus_auth();
 	test_addresses();
 	test_ports();
 	test_stream();
