@@ -334,6 +334,8 @@ local function dissect_dbus(tvb, pinfo, tree, sock, sent_len)
 		if len > n - off then
 			local item = tree:add(proto, tvb(off), "Start of a D-Bus message")
 			item:add_proto_expert_info(ef.partial)
+			pinfo.cols.info:append("D-Bus message begins (" .. (sent_len - off) .. " of " ..
+				len .. " bytes), continues in a later packet")
 			if not pinfo.visited then
 				dbus_owed[sock] = len - (sent_len - off)
 			end

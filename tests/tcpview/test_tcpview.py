@@ -410,10 +410,11 @@ def lua_dbus(r, env):
     info = tshark(args, "lua dbus", env)
     check("Lua: Error" not in info, "unixcap.lua failed to load")
     cont = info.count("D-Bus message continued")
-    big = len(re.findall(r"\bBig\b", info))
-    check(big >= 1, "unix link type: the 'Big' signal's header not decoded")
+    begins = info.count("D-Bus message begins")
+    check(begins >= 1 and cont >= 1, "unix link type: the 300 KB message split across sends "
+          f"not said to continue ({begins} begins, {cont} continued)")
     return (f"unix link type (unixcap.lua): {len(lines)} SASL lines, all SASL; the 300 KB "
-            f"message's later sends marked as continuation in {cont} packet(s)")
+            f"message said to begin in {begins} and to continue in {cont} packet(s)")
 
 
 PEERS = {"http": peer_http, "pgsql": peer_pgsql, "redis": peer_redis, "grpc": peer_grpc,
