@@ -57,7 +57,7 @@ def tshark_cmd(root):
 
 def tshark_version(root):
     p = subprocess.run(tshark_cmd(root) + ["--version"], capture_output=True, timeout=60)
-    m = re.search(rb"TShark \(Wireshark\) ([0-9.]+)", p.stdout)
+    m = re.search(rb"TShark \(Wireshark\) ([0-9]+(?:\.[0-9]+)*)", p.stdout)
     return m.group(1).decode() if m else "?"
 
 
