@@ -271,9 +271,32 @@ local function dbus_message_len(tvb, off)
 	return head + body
 end
 
-local function dissect_dbus(tvb, pinfo, tree)
+-- A D-Bus message split across sends: per sending socket, the bytes of a message still to
+-- come (first pass, in file order), and per frame how many leading bytes continue it.
+local dbus_owed, dbus_cont = {}, {}
+function proto.init()
+	dbus_owed, dbus_cont = {}, {}
+end
+
+local function dissect_dbus(tvb, pinfo, tree, sock, sent_len)
 	local off, n = 0, tvb:len()
-	if n > 0 and tvb(0, 1):uint() == 0 then
+	local cont = dbus_cont[pinfo.number]
+	if not pinfo.visited or cont == nil then
+		cont = math.min(dbus_owed[sock] or 0, sent_len)
+		dbus_cont[pinfo.number] = cont
+		dbus_owed[sock] = (dbus_owed[sock] or 0) - cont
+	end
+	if cont > 0 then
+		local item = tree:add(proto, tvb(0, math.min(cont, n)),
+			"Continuation of a D-Bus message from an earlier packet (" .. cont .. " bytes)")
+		item:add_proto_expert_info(ef.partial)
+		pinfo.cols.info:append("D-Bus message continued (" .. cont .. " bytes)")
+		if cont >= n then
+			return
+		end
+		pinfo.cols.info:append(", ")
+		off = cont
+	elseif n > 0 and tvb(0, 1):uint() == 0 then
 		-- The credentials byte that starts every client connection.
 		off = 1
 	end
@@ -283,11 +306,17 @@ local function dissect_dbus(tvb, pinfo, tree)
 		pinfo.cols.info:append("D-Bus credentials byte")
 	end
 	while off < n and not dbus_binary_at(tvb, off) do
-		auth = auth or tree:add(proto, tvb(off), "D-Bus authentication")
 		local rest = tvb:raw(off, n - off)
 		local eol = rest:find("\r\n", 1, true)
 		local line_len = eol and (eol + 1) or (n - off)
 		local text = rest:sub(1, eol and eol - 1 or #rest)
+		if text:find("[^\t\32-\126]") then
+			-- Not SASL text: bytes of a message whose start this capture does not have.
+			tree:add(proto, tvb(off), "D-Bus bytes not at a message start")
+			data_dissector:call(tvb(off):tvb(), pinfo, tree)
+			return
+		end
+		auth = auth or tree:add(proto, tvb(off), "D-Bus authentication")
 		auth:add(f.auth, tvb(off, line_len), escape(text))
 		pinfo.cols.info:append((auth_lines > 0 and ", " or "") .. escape(text))
 		auth_lines = auth_lines + 1
@@ -305,6 +334,11 @@ local function dissect_dbus(tvb, pinfo, tree)
 		if len > n - off then
 			local item = tree:add(proto, tvb(off), "Start of a D-Bus message")
 			item:add_proto_expert_info(ef.partial)
+			pinfo.cols.info:append("D-Bus message begins (" .. (sent_len - off) .. " of " ..
+				len .. " bytes), continues in a later packet")
+			if not pinfo.visited then
+				dbus_owed[sock] = len - (sent_len - off)
+			end
 			data_dissector:call(tvb(off):tvb(), pinfo, tree)
 			return
 		end
@@ -521,7 +555,7 @@ function proto.dissector(tvb, pinfo, tree)
 	pinfo.cols.info:fence()
 
 	if name == "dbus" then
-		dissect_dbus(payload, pinfo, tree)
+		dissect_dbus(payload, pinfo, tree, tostring(tvb(40, 8):le_uint64()), tvb(76, 4):le_uint())
 	elseif payload then
 		dissector:call(payload, pinfo, tree)
 	end

@@ -44,11 +44,16 @@ static const char config[] =
 	"arg {number=7}{call=--cgroup}{display=Cgroup}{type=string}"
 	"{tooltip=Only senders in this cgroup or below it, e.g. /system.slice/docker.service}\n"
 	"arg {number=8}{call=--errors}{display=Failed sends too}{type=boolflag}"
-	"{tooltip=Also capture sends that failed, marked with their errno}\n";
+	"{tooltip=Also capture sends that failed, marked with their errno}\n"
+	"arg {number=9}{call=--view}{display=View}{type=selector}"
+	"{tooltip=unix: one packet per message (unixcap link type); tcp: each conversation "
+	"as TCP/UDP, decoded by Wireshark's own dissectors (HTTP, gRPC, PostgreSQL, Redis...)}\n"
+	"value {arg=9}{value=unix}{display=unix (unixcap link type)}{default=true}\n"
+	"value {arg=9}{value=tcp}{display=tcp (conversations as TCP/UDP)}\n";
 
 /* Options whose value the extcap passes through to unixcap; the rest take no value. */
 static const char *const valued[] = { "--pid", "--path", "--sock", "--type", "--snaplen",
-				      "--backend", "--name", "--cgroup" };
+				      "--backend", "--name", "--cgroup", "--view" };
 static const char *const flags[] = { "--errors" };
 
 static bool in(const char *s, const char *const *list, size_t n)

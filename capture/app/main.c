@@ -24,6 +24,7 @@
 #include "capture/socklist/command.h"
 #include "writers/capfile/reader.h"
 #include "writers/capfile/writer.h"
+#include "writers/tcpview/tcpview.h"
 #include "writers/console/console.h"
 #include "writers/console/detail.h"
 #include "writers/console/fdtable.h"
@@ -249,6 +250,7 @@ static struct uc_writer_cfg writer_cfg(const struct uc_options *o, struct run *r
 		.snaplen = o->snaplen,
 		.stats = file_stats,
 		.stats_ctx = r,
+		.encoder = uc_tcpview_encoder(o), /* --view tcp; NULL: the unixcap link type */
 	};
 }
 

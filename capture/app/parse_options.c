@@ -13,6 +13,7 @@
 
 #include "capture/core/text.h"
 #include "writers/capfile/linktype.h"
+#include "writers/tcpview/tcpview.h"
 
 
 enum {
@@ -31,6 +32,8 @@ enum {
 	OPT_SPLIT,
 	OPT_DECODE,
 	OPT_CGROUP,
+	OPT_VIEW,     /* --view unix|tcp (writers/tcpview) */
+	OPT_TCP_PORT, /* --tcp-port PATTERN=PORT */
 };
 
 static const struct option long_opts[] = {
@@ -67,6 +70,8 @@ static const struct option long_opts[] = {
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ "exclude-pid", required_argument, NULL, OPT_EXCLUDE_PID },
 	{ "split", required_argument, NULL, OPT_SPLIT },
+	{ "view", required_argument, NULL, OPT_VIEW },
+	{ "tcp-port", required_argument, NULL, OPT_TCP_PORT },
 	{ 0 },
 };
 
@@ -132,6 +137,12 @@ void uc_usage(FILE *f)
 	      "                       USER with no capabilities (later -C/-G files are created\n"
 	      "                       as USER, so its directory must be writable by USER)\n"
 	      "  --split DIR          one pcapng file per conversation in DIR (also with -r)\n"
+	      "  --view unix|tcp      -w files in the unixcap link type (default), or each\n"
+	      "                       conversation as TCP (datagrams UDP) between made-up\n"
+	      "                       loopback addresses, decoded by Wireshark's own dissectors\n"
+	      "                       (docs/wireshark.md); also -r OLD --view tcp -w NEW\n"
+	      "  --tcp-port PATTERN=PORT  server port of conversations on matching paths in the\n"
+	      "                       TCP view (a number, or http, grpc, pgsql, redis, mysql, dbus)\n"
 	      "\n"
 	      "Socket listing:\n"
 	      "  -L [options]         list unix sockets with kernel address, holders and peer,\n"
@@ -455,6 +466,18 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 					    optarg);
 			o->cgroup = optarg;
 			break;
+		case OPT_VIEW:
+			if (uc_tcpview_parse_view(optarg, &o->view))
+				return fail(err, errlen, "unknown view '%s' (unix, tcp)", optarg);
+			break;
+		case OPT_TCP_PORT:
+			if (o->n_port_rules >= UC_PORT_RULES_MAX)
+				return fail(err, errlen, "at most %d --tcp-port rules", UC_PORT_RULES_MAX);
+			if (uc_tcpview_parse_port_rule(optarg, &o->port_rules[o->n_port_rules], err,
+						       errlen))
+				return UC_PARSE_ERROR;
+			o->n_port_rules++;
+			break;
 		case ':':
 			return fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -499,6 +522,9 @@ static enum uc_parse_result check_files(struct uc_options *o, char *err, size_t 
 		return fail(err, errlen, "-r and -w name the same file");
 	if (w && !to_stdout && ends_with(w, ".zst"))
 		o->zstd = true;
+	if (o->view == UC_VIEW_TCP && (!w || o->split_dir || o->format != UC_FMT_PCAPNG))
+		return fail(err, errlen, "--view tcp is a way of writing pcapng: it needs -w FILE "
+					 "(or -w -), without --split or -F pcap");
 	return UC_PARSE_RUN;
 }
 

@@ -19,4 +19,10 @@ enum uc_file_format {
 	UC_FMT_PCAP,
 };
 
+/* --view: how -w files show messages (docs/wireshark.md). */
+enum uc_view {
+	UC_VIEW_UNIX = 0, /* default: one packet per message in the unixcap link type */
+	UC_VIEW_TCP,      /* each conversation as a TCP connection (datagrams as UDP) */
+};
+
 #endif

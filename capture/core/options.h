@@ -24,6 +24,13 @@ enum uc_backend_choice {
 #define UC_RING_KIB_DEFAULT 16384 /* 16 MiB */
 #define UC_RING_KIB_MAX (1u << 20) /* 1 GiB */
 
+/* --tcp-port PATTERN=PORT: the server port of matching conversations in the TCP view. */
+#define UC_PORT_RULES_MAX 16
+struct uc_port_rule {
+	char pattern[UC_DECODE_PATTERN_MAX];
+	uint16_t port;
+};
+
 struct uc_options {
 	enum uc_backend_choice backend;
 	uint32_t pids[UC_MAX_PIDS];
@@ -67,6 +74,10 @@ struct uc_options {
 	struct uc_decode_rule decode[UC_DECODE_RULES_MAX];
 	unsigned n_decode;
 	const char *cgroup;      /* --cgroup PATH (userspace filter), NULL = any */
+	/* --view tcp: conversations as TCP/UDP; --tcp-port PATTERN=PORT picks server ports */
+	enum uc_view view;
+	struct uc_port_rule port_rules[UC_PORT_RULES_MAX];
+	unsigned n_port_rules;
 };
 
 enum uc_parse_result {

@@ -20,6 +20,7 @@ LAYERS = [
     "writers/console",   # terminal output
     "writers/capfile",   # capture files written and read
     "writers/conv",      # conversations, follow, --split
+    "writers/tcpview",   # --view tcp: conversations as synthetic TCP/UDP in pcapng
     "capture/app",       # main, the command line, mode table, privileges, extcap
 ]
 RANK = {name: i for i, name in enumerate(LAYERS)}

@@ -253,6 +253,44 @@ size_t uc_pcapng_epb(struct uc_buf *b, const struct uc_pcapng_epb *e)
 	return end(b, total);
 }
 
+/* Names longer than this are cut (at a UTF-8 boundary): a record is at most 65535 bytes. */
+#define NRB_NAME_MAX 1024u
+
+static size_t name_len(const char *s)
+{
+	size_t n = strlen(s);
+	if (n <= NRB_NAME_MAX)
+		return n;
+	n = NRB_NAME_MAX;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return n;
+}
+
+size_t uc_pcapng_nrb(struct uc_buf *b, const struct uc_pcapng_name *names, size_t n)
+{
+	size_t total = 12 + 4; /* header, trailer, nrb_record_end */
+	for (size_t i = 0; i < n; i++) {
+		size_t v = 4 + name_len(names[i].name) + 1;
+		total += 4 + v + pad4(v);
+	}
+	if (begin(b, UC_PCAPNG_NRB, total))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = name_len(names[i].name), v = 4 + k + 1;
+		uint8_t addr[4] = { (uint8_t)(names[i].ipv4 >> 24), (uint8_t)(names[i].ipv4 >> 16),
+				    (uint8_t)(names[i].ipv4 >> 8), (uint8_t)names[i].ipv4 };
+		put16(b, 1); /* nrb_record_ipv4 */
+		put16(b, (uint16_t)v);
+		put(b, addr, 4);
+		put(b, names[i].name, k);
+		put_zero(b, 1 + pad4(v));
+	}
+	put16(b, 0); /* nrb_record_end */
+	put16(b, 0);
+	return end(b, total);
+}
+
 size_t uc_pcapng_isb(struct uc_buf *b, const struct uc_pcapng_isb *s)
 {
 	size_t total = 12 + 12 + 4 * 12 + 4;

@@ -21,6 +21,7 @@ int uc_buf_reserve(struct uc_buf *b, size_t n);
 
 #define UC_PCAPNG_SHB 0x0A0D0D0Au
 #define UC_PCAPNG_IDB 0x00000001u
+#define UC_PCAPNG_NRB 0x00000004u
 #define UC_PCAPNG_ISB 0x00000005u
 #define UC_PCAPNG_EPB 0x00000006u
 
@@ -64,10 +65,17 @@ struct uc_pcapng_isb {
 	uint64_t ifrecv, ifdrop;   /* isb_ifrecv, isb_ifdrop */
 };
 
+/* One IPv4 name record of a Name Resolution Block (nrb_record_ipv4). */
+struct uc_pcapng_name {
+	uint32_t ipv4; /* host order: 0x7f000001 is 127.0.0.1 */
+	const char *name;
+};
+
 /* Each returns the size of the appended block, or 0 on allocation failure (b->err set). */
 size_t uc_pcapng_shb(struct uc_buf *b, const struct uc_pcapng_shb *s);
 size_t uc_pcapng_idb(struct uc_buf *b, const struct uc_pcapng_idb *i);
 size_t uc_pcapng_epb(struct uc_buf *b, const struct uc_pcapng_epb *e);
+size_t uc_pcapng_nrb(struct uc_buf *b, const struct uc_pcapng_name *names, size_t n);
 size_t uc_pcapng_isb(struct uc_buf *b, const struct uc_pcapng_isb *s);
 
 #endif

@@ -50,7 +50,10 @@ static int on_begin(void *ctx)
 						   sizeof(w->err));
 		return w->classic ? 0 : -EINVAL;
 	}
-	return uc_pcapng_file_begin(b, &w->info);
+	int e = uc_pcapng_file_begin(b, &w->info);
+	if (!e && w->cfg.encoder && w->cfg.encoder->file_begins)
+		w->cfg.encoder->file_begins(w->cfg.encoder->ctx);
+	return e;
 }
 
 static int on_end(void *ctx)
@@ -73,6 +76,12 @@ static int on_end(void *ctx)
 
 static const struct uc_rotate_ops ops = { .begin = on_begin, .end = on_end };
 
+static void free_encoder(struct uc_encoder *e)
+{
+	if (e && e->free)
+		e->free(e);
+}
+
 int uc_writer_open(struct uc_writer **out, const struct uc_writer_cfg *cfg, char *err,
 		   size_t errlen)
 {
@@ -84,20 +93,31 @@ int uc_writer_open(struct uc_writer **out, const struct uc_writer_cfg *cfg, char
 		return -ENOMEM;
 	}
 	w->cfg = *cfg;
+	if (cfg->encoder && (!cfg->encoder->packet || cfg->format != UC_FMT_PCAPNG)) {
+		int e = cfg->encoder->packet ? -ENOTSUP : -ENOMEM;
+		snprintf(err, errlen, "%s", cfg->encoder->packet ? "this view needs pcapng (-F pcapng)"
+								  : strerror(ENOMEM));
+		free_encoder(cfg->encoder);
+		free(w);
+		return e;
+	}
 	w->head = malloc(UC_LT_HEADER_LEN + UC_LT_FD_AREA_MAX);
 	if (!w->head) {
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		free_encoder(cfg->encoder);
 		free(w);
 		return -ENOMEM;
 	}
 	if (cfg->format == UC_FMT_PCAP && !uc_pcap_classic_available()) {
 		snprintf(err, errlen, "-F pcap needs libpcap, which this build was made without");
+		free_encoder(cfg->encoder);
 		free(w->head);
 		free(w);
 		return -ENOTSUP;
 	}
 	int e = uc_rotate_open(&w->rot, &cfg->file, time(NULL), err, errlen);
 	if (e) {
+		free_encoder(cfg->encoder);
 		free(w->head);
 		free(w);
 		return e;
@@ -116,8 +136,8 @@ int uc_writer_start(struct uc_writer *w, const char *description, uint64_t start
 		snprintf(w->hardware, sizeof(w->hardware), "%s", u.machine);
 	}
 	w->info = (struct uc_capfile_info){
-		.linktype = w->cfg.linktype,
-		.snaplen = uc_writer_snaplen(w->cfg.snaplen),
+		.linktype = w->cfg.encoder ? w->cfg.encoder->linktype : w->cfg.linktype,
+		.snaplen = w->cfg.encoder ? w->cfg.encoder->snaplen : uc_writer_snaplen(w->cfg.snaplen),
 		.description = w->description,
 		.os = w->os[0] ? w->os : NULL,
 		.hardware = w->hardware[0] ? w->hardware : NULL,
@@ -135,7 +155,9 @@ int uc_writer_write(struct uc_writer *w, const struct uc_message *m)
 	int e = uc_rotate_next(w->rot, time(NULL), w->err, sizeof(w->err));
 	if (e)
 		return e < 0 ? fail(w, e) : e;
-	if (w->cfg.format == UC_FMT_PCAP)
+	if (w->cfg.encoder)
+		e = w->cfg.encoder->packet(w->cfg.encoder->ctx, uc_rotate_buf(w->rot), m);
+	else if (w->cfg.format == UC_FMT_PCAP)
 		e = uc_pcap_classic_packet(w->classic, m);
 	else
 		e = uc_pcapng_file_packet(uc_rotate_buf(w->rot), w->head, &w->info, m);
@@ -172,6 +194,7 @@ void uc_writer_free(struct uc_writer *w)
 	if (w->classic)
 		uc_pcap_classic_end(w->classic);
 	uc_rotate_free(w->rot);
+	free_encoder(w->cfg.encoder);
 	free(w->head);
 	free(w);
 }

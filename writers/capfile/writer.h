@@ -14,6 +14,23 @@
 /* Fills received/dropped at the moment a file is closed. */
 typedef void (*uc_stats_fn)(void *ctx, struct uc_capfile_stats *out);
 
+/*
+ * Another way to turn messages into packets (--view tcp, writers/tcpview): its own link
+ * type and snapshot length, and its own blocks per message. Owned by the writer once
+ * passed to uc_writer_open (freed there, also on failure). packet NULL: it could not be
+ * made (no memory), and uc_writer_open fails.
+ */
+struct uc_encoder {
+	uint16_t linktype;
+	uint32_t snaplen;
+	/* Appends whole blocks for one message: 0 or -errno. */
+	int (*packet)(void *ctx, struct uc_buf *b, const struct uc_message *m);
+	/* A new file starts (after its SHB and IDB): what each file must repeat. */
+	void (*file_begins)(void *ctx);
+	void (*free)(struct uc_encoder *e);
+	void *ctx;
+};
+
 struct uc_writer_cfg {
 	struct uc_rotate_cfg file;
 	enum uc_file_format format;
@@ -21,6 +38,7 @@ struct uc_writer_cfg {
 	uint32_t snaplen; /* payload bytes per message (-s) */
 	uc_stats_fn stats;
 	void *stats_ctx;
+	struct uc_encoder *encoder; /* NULL: the unixcap link type */
 };
 
 struct uc_writer;
