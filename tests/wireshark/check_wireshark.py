@@ -206,7 +206,8 @@ class Capture:
         self.ready = threading.Event()
         self.t = threading.Thread(target=self._read, daemon=True)
         self.t.start()
-        if not self.ready.wait(30):
+        # Loading the BPF programs takes seconds, far more on a loaded machine.
+        if not self.ready.wait(90):
             self.p.kill()
             raise Fail("unixcap never said it was listening: %s" % "".join(self.err)[:300])
 
@@ -458,6 +459,15 @@ def check_fields(ctx, problems):
     for b in blocks[2:-1]:
         if b["orig"] < b["caplen"] or b["caplen"] > MAX_PACKET:
             problems.append("EPB at %d: caplen %d orig %d" % (b["offset"], b["caplen"], b["orig"]))
+            break
+    # epb_processid_threadid (code 8): exactly 8 bytes, the header's pid and tid (bytes
+    # 16..23 of the link-type header), once on every EPB.
+    for b in blocks[2:-1]:
+        got = [v for c, v in b["options"] if c == 8]
+        want = b["packet"][16:24]
+        if got != [want]:
+            problems.append("EPB at %d: process/thread id option %r, header says %r" %
+                            (b["offset"], got, want))
             break
 
 
@@ -894,7 +904,7 @@ def check_pipe(ctx, problems):
     cap.stdout.close()
     go(sender)
     try:
-        out, _ = ts.communicate(timeout=60)
+        out, ts_err = ts.communicate(timeout=60)
         rc = cap.wait(timeout=20)
     except subprocess.TimeoutExpired:
         ts.kill()
@@ -906,7 +916,9 @@ def check_pipe(ctx, problems):
     sender.wait()
     rows = out.decode().split()
     if rows != [str(pid)] * 5:
-        problems.append("tshark -i - read %r, expected 5 packets of pid %d" % (rows[:8], pid))
+        problems.append("tshark -i - read %r, expected 5 packets of pid %d (tshark exit %s: %s)"
+                        % (rows[:8], pid, ts.returncode,
+                           ctx.stderr_problem(ts_err.decode(errors="replace")).strip()[:300]))
     if rc != 0:
         problems.append("unixcap exit %d after the reader closed: %s" % (rc, err[-300:]))
     m = re.search(r"(\d+) messages captured, (\d+) dropped", err)
