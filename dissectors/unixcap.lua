@@ -11,6 +11,12 @@
 
 local proto = Proto("unixcap", "Unix domain socket message (unixcap)")
 
+-- Bit tests. Wireshark up to 4.2 embeds Lua 5.2, which has bit32; 4.4 and later (Debian 13
+-- on) embed Lua 5.4, which has no bit32 and whose native `&` would not even parse under 5.2.
+-- Every Wireshark with Lua also ships the BitOp library as the global `bit`. Its band
+-- returns a signed 32-bit number, so results are only ever compared with 0.
+local band = (rawget(_G, "bit32") or rawget(_G, "bit")).band
+
 local HEADER_LEN = 392
 local PATH_MAX = 108
 local FD_ENTRY_FIXED = 32
@@ -161,7 +167,7 @@ end
 local function flags_text(flags)
 	local names = {}
 	for _, fl in ipairs(flag_names) do
-		if bit32.band(flags, fl[1]) ~= 0 then
+		if band(flags, fl[1]) ~= 0 then
 			table.insert(names, fl[2])
 		end
 	end
@@ -443,7 +449,7 @@ function proto.dissector(tvb, pinfo, tree)
 	t:add(f.errno, tvb(80, 4), -err)
 	t:add_le(f.sockfd, tvb(84, 4))
 	t:add(f.call, tvb(90, 1))
-	if bit32.band(flags, F_CREDS) ~= 0 then
+	if band(flags, F_CREDS) ~= 0 then
 		t:add_le(f.cred_pid, tvb(344, 4))
 		t:add_le(f.cred_uid, tvb(348, 4))
 		t:add_le(f.cred_gid, tvb(352, 4))
@@ -460,7 +466,7 @@ function proto.dissector(tvb, pinfo, tree)
 	local ts = tvb(368, 8):le_uint64()
 	t:add(f.ts, tvb(368, 8), NSTime.new((ts / 1000000000):tonumber(),
 		(ts % 1000000000):tonumber()))
-	local receive = bit32.band(flags, F_RECEIVE) ~= 0
+	local receive = band(flags, F_RECEIVE) ~= 0
 
 	-- fd area: exactly n_fds whole entries.
 	local off = header_len
@@ -522,17 +528,17 @@ function proto.dissector(tvb, pinfo, tree)
 	if fds_passed ~= 0 then
 		info = info .. " fds " .. fds_passed
 	end
-	if bit32.band(flags, F_CREDS) ~= 0 then
+	if band(flags, F_CREDS) ~= 0 then
 		info = info .. string.format(" creds %u/%u/%u", tvb(344, 4):le_uint(),
 			tvb(348, 4):le_uint(), tvb(352, 4):le_uint())
 	end
 	if flags ~= 0 then
 		info = info .. " [" .. flags_text(flags) .. "]"
 	end
-	if bit32.band(flags, F_ERROR) ~= 0 then
+	if band(flags, F_ERROR) ~= 0 then
 		info = info .. " errno " .. (errnos[-err] or tostring(-err))
 	end
-	if bit32.band(flags, F_TRUNCATED) ~= 0 then
+	if band(flags, F_TRUNCATED) ~= 0 then
 		t:add_proto_expert_info(ef.truncated)
 	end
 	local payload = payload_len > 0 and tvb(payload_off):tvb() or nil

@@ -14,10 +14,12 @@ cmake -S "$top" -B "$top/build" -DUNIXCAP_WERROR=ON
 cmake --build "$top/build" -j"$jobs"
 # bench: a smoke run of the benchmark (tiny durations), so that bench/run keeps working.
 # The host kernel's capture cells run verbosely: their "N passed, M failed" lines are the
-# tracepoint column of the kernel matrix (docs/kernels.md).
+# tracepoint column of the kernel matrix (docs/kernels.md); so does the Wireshark matrix,
+# whose cell table is docs/wireshark.md's.
 (cd "$top/build" && ctest --output-on-failure -L 'unit|integration|bench' \
 	-E '^integration[.](tracepoint|auto)$' &&
-	ctest --output-on-failure -V -R '^integration[.](tracepoint|auto)$')
+	ctest --output-on-failure -V -R '^integration[.](tracepoint|auto)$' &&
+	ctest --output-on-failure -V -L wireshark)
 
 # The same tests on an ASan+UBSan build: any report (leaks included) fails the test. No
 # -Werror: gcc's sanitizer instrumentation raises false -Wnonnull warnings after inlining.

@@ -4,7 +4,7 @@ check_wireshark - capture real traffic with unixcap into capture files and check
 tshark and the Lua dissector, with unixcap -r, zstd and a real dbus-daemon.
 
 Usage: check_wireshark.py --unixcap PATH --unixgen PATH --lua PATH [--checks A,B]
-                          [--keep DIR]
+                          [--keep DIR] [--cell NAME=ROOTDIR,user|root,script|ignored ...]
 
 Checks (all by default):
   fields    unixgen traffic to pcapng; every unixcap.* field, the payload bytes, the info
@@ -16,6 +16,15 @@ Checks (all by default):
   kill      SIGKILL mid-capture and a file cut mid-packet: every complete packet is read
   dbus      a real dbus-daemon and dbus-send: Wireshark's D-Bus dissector names the members
   http      an HTTP exchange on a docker.sock path decodes as HTTP
+  pcap      -F pcap (classic, nanosecond) through tshark
+  filters   -Y on unixcap.pid, unixcap.fd.name contains "memfd", unixcap.type select the
+            right frames; no Lua error, malformed packet or error expert item in any capture
+  userdlt   the http capture decoded with no Lua at all, through Wireshark's User DLTs table
+  pipe      unixcap -w - | tshark -i -: packets arrive live; unixcap ends when tshark does
+
+With --cell (tests/wireshark/matrix.sh), every check runs once per cell, each cell a Debian
+chroot's tshark run as an unprivileged user or as root; each capture is made once and judged
+by every cell.
 
 Prints "ok NAME" or "FAIL NAME: reason" per check, then a count. Exit 0 iff all passed;
 77 when tshark is not installed (the one thing that makes the test meaningless).
@@ -66,12 +75,56 @@ def fnv(data):
     return h
 
 
+NOBODY = 65534
+
+
+class Cell:
+    """One cell of the Wireshark matrix: a Debian chroot holding that release's tshark, run
+    as root or as an unprivileged user. Spec: NAME=ROOTDIR,user or NAME=ROOTDIR,root,LUA where
+    LUA says what -X lua_script: does for root in that release: "script" (it runs) or
+    "ignored" (4.4 and later run no user script for the superuser). Root cells decode with the
+    plugin installed in the chroot's global Lua plugin directory, as the package installs it;
+    user cells with -X lua_script:, as the README shows. A last ",no-pipe" leaves out the pipe
+    check: tshark 3.4 reads pcapng from a pipe unreliably when blocks arrive a few at a time (it
+    stops after one empty packet about one run in three, fed by a plain script as well), which
+    Wireshark fixed later; the table shows such a cell as n/a, never as passed."""
+
+    def __init__(self, spec):
+        try:
+            self.name, rest = spec.split("=", 1)
+            parts = rest.split(",")
+            self.root, self.who = parts[0], parts[1]
+            self.skip = {"pipe"} if parts[-1] == "no-pipe" else set()
+            if self.skip:
+                parts = parts[:-1]
+            self.root_script = parts[2] if self.who == "root" else None
+        except (ValueError, IndexError):
+            raise SystemExit("bad --cell %r (NAME=ROOTDIR,user or NAME=ROOTDIR,root,script|ignored)"
+                             % spec)
+        if self.who not in ("user", "root") or \
+                self.root_script not in (None, "script", "ignored"):
+            raise SystemExit("bad --cell %r" % spec)
+        self.user = self.who == "user"
+        self.plugin = None  # the installed plugin's path outside the chroot, while installed
+        self.escapes = False
+        self.reads_zstd = True
+        self.fields = set()
+
+    def __str__(self):
+        return self.name
+
+
 class Ctx:
     def __init__(self, args, work):
         self.unixcap = args.unixcap
         self.unixgen = args.unixgen
         self.lua = os.path.abspath(args.lua)
         self.work = work
+        self.cell = None
+        # Captures made by the first cell that asks, reused by the others: every Wireshark
+        # judges the same files, and the matrix costs one capture per check, not one per cell.
+        self.memo = {}
+        self.notes = set()  # what a cell's Wireshark could not do, for the summary
         # Fresh Wireshark profile: no user preferences or plugins leak into the result.
         self.env = dict(os.environ, XDG_CONFIG_HOME=os.path.join(work, "xdg"), LC_ALL="C.UTF-8")
         os.makedirs(self.env["XDG_CONFIG_HOME"], exist_ok=True)
@@ -79,19 +132,58 @@ class Ctx:
     def path(self, name):
         return os.path.join(self.work, name)
 
-    def tshark(self, capfile, fields=None, extra=(), allow_cut=False):
-        """Runs tshark with the dissector; returns rows of fields (or stdout lines)."""
-        cmd = ["tshark", "-n", "-X", "lua_script:" + self.lua, "-r", capfile]
-        cmd += list(extra)
+    def once(self, key, fn):
+        if key not in self.memo:
+            self.memo[key] = fn()
+        return self.memo[key]
+
+    def tshark_argv(self, args, lua=True):
+        """tshark with ARGS as the current cell runs it (this machine's tshark without one).
+        In a cell, tshark runs chrooted in a private mount namespace where the work directory
+        is bound at the same path (so no path needs translating) and /proc is mounted (setpriv
+        needs it); both mounts vanish with the process."""
+        c = self.cell
+        if c is None:
+            return ["tshark"] + (["-X", "lua_script:" + self.lua] if lua else []) + list(args)
+        script = lua and c.user
+        argv = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+                'mount --bind "$0" "$1$0" && mount -t proc proc "$1/proc" && '
+                'r=$1 && shift && exec chroot "$r" "$@"', self.work, c.root]
+        if c.user:
+            argv += ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY, "--clear-groups"]
+        home = self.path("home-" + c.who)
+        argv += ["env", "HOME=" + home, "XDG_CONFIG_HOME=" + os.path.join(home, "xdg"),
+                 "LC_ALL=C.UTF-8", "tshark"]
+        if script:
+            argv += ["-X", "lua_script:" + self.path("unixcap.lua")]
+        return argv + list(args)
+
+    def readable(self, f):
+        """Capture files are 0600 root: hand the file to the cell's user, as a user who
+        captured it would own it (the mode stays 0600)."""
+        if self.cell is not None and self.cell.user and os.path.exists(f):
+            os.chown(f, NOBODY, NOBODY)
+
+    def stderr_problem(self, text):
+        # Debian's tshark warns about running as root. forky's Falco plugin cannot load while
+        # its library is uninstallable there (an unrelated transition); nothing else may appear.
+        return "".join(l for l in text.splitlines(True)
+                       if not l.startswith("Running as user")
+                       and "Couldn't load plugin 'falco-events.so'" not in l)
+
+    def tshark(self, capfile, fields=None, extra=(), allow_cut=False, lua=True):
+        """Runs tshark with the dissector (lua False: with no Lua of ours at all); returns
+        rows of fields (or stdout lines)."""
+        self.readable(capfile)
+        cmd = ["-n", "-r", capfile] + list(extra)
         if fields:
             cmd += ["-T", "fields", "-E", "separator=\t", "-E", "occurrence=a",
                     "-E", "aggregator=" + AGG, "-E", "quote=n"]
             for f in fields:
                 cmd += ["-e", f]
-        p = subprocess.run(cmd, capture_output=True, env=self.env, timeout=120)
-        # Debian's tshark warns about running as root; nothing else may appear.
-        err = "".join(l for l in p.stderr.decode(errors="replace").splitlines(True)
-                      if not l.startswith("Running as user"))
+        p = subprocess.run(self.tshark_argv(cmd, lua=lua), capture_output=True, env=self.env,
+                           timeout=120)
+        err = self.stderr_problem(p.stderr.decode(errors="replace"))
         # A broken script still leaves tshark exiting 0: its complaint is the only sign.
         if "Lua: Error" in err or "lua_script" in err:
             raise Fail("tshark: Lua error: " + err.strip()[:300])
@@ -103,7 +195,10 @@ class Ctx:
         out = p.stdout.decode()
         lines = [l for l in out.split("\n") if l]
         if fields:
-            return [dict(zip(fields, l.split("\t"))) for l in lines]
+            rows = [dict(zip(fields, l.split("\t"))) for l in lines]
+            if self.cell is not None and self.cell.escapes:
+                rows = [{k: v.replace("\\\\", "\\") for k, v in r.items()} for r in rows]
+            return rows
         return lines
 
 
@@ -118,7 +213,8 @@ class Capture:
         self.ready = threading.Event()
         self.t = threading.Thread(target=self._read, daemon=True)
         self.t.start()
-        if not self.ready.wait(30):
+        # Loading the BPF programs takes seconds, far more on a loaded machine.
+        if not self.ready.wait(90):
             self.p.kill()
             raise Fail("unixcap never said it was listening: %s" % "".join(self.err)[:300])
 
@@ -236,7 +332,8 @@ def check_fields(ctx, problems):
     cap_file = ctx.path("fields.pcapng")
     log = ctx.path("fields.log")
     live = ctx.path("fields.live.jsonl")
-    pid, cap = run_unixgen(ctx, log, ["-w", cap_file, "--print", "--json"], stdout=live)
+    pid, cap = ctx.once("fields", lambda: run_unixgen(
+        ctx, log, ["-w", cap_file, "--print", "--json"], stdout=live))
     captured, dropped = cap.counts()
     sends = read_log(log)
     passes = read_log(log, "fds")
@@ -370,6 +467,15 @@ def check_fields(ctx, problems):
         if b["orig"] < b["caplen"] or b["caplen"] > MAX_PACKET:
             problems.append("EPB at %d: caplen %d orig %d" % (b["offset"], b["caplen"], b["orig"]))
             break
+    # epb_processid_threadid (code 8): exactly 8 bytes, the header's pid and tid (bytes
+    # 16..23 of the link-type header), once on every EPB.
+    for b in blocks[2:-1]:
+        got = [v for c, v in b["options"] if c == 8]
+        want = b["packet"][16:24]
+        if got != [want]:
+            problems.append("EPB at %d: process/thread id option %r, header says %r" %
+                            (b["offset"], got, want))
+            break
 
 
 def check_receive(r, passes, used, problems):
@@ -440,12 +546,17 @@ def check_readback(ctx, problems):
         if rc not in (1, 2) or errs[0].count("\n") != 1:
             problems.append("-r %s: exit %d, stderr %r" % (bad, rc, errs[0][:200]))
 
-    # -F pcap: classic pcap through libpcap, the same header and messages.
+    check_pcap(ctx, problems)
+
+
+def check_pcap(ctx, problems):
+    """-F pcap: classic pcap through libpcap, the same header and messages."""
     pid_log = ctx.path("pcap.log")
     pcap_file = ctx.path("classic.pcap")
     live2 = ctx.path("classic.live.jsonl")
-    _, cap = run_unixgen(ctx, pid_log, ["-w", pcap_file, "-F", "pcap", "--print", "--json"],
-                         stdout=live2, snaplen=ROUND_TRIP_SNAPLEN)
+    _, cap = ctx.once("pcap", lambda: run_unixgen(
+        ctx, pid_log, ["-w", pcap_file, "-F", "pcap", "--print", "--json"], stdout=live2,
+        snaplen=ROUND_TRIP_SNAPLEN))
     n, _ = cap.counts()
     with open(pcap_file, "rb") as f:
         magic = f.read(4)
@@ -463,8 +574,9 @@ def check_zstd(ctx, problems):
     for name, extra in (("z.pcapng.zst", []), ("z-flag.pcapng", ["-z"])):
         f = ctx.path(name)
         live = f + ".live"
-        _, cap = run_unixgen(ctx, ctx.path(name + ".log"), ["-w", f, "--print", "--json"] + extra,
-                             stdout=live, snaplen=ROUND_TRIP_SNAPLEN)
+        _, cap = ctx.once(name, lambda: run_unixgen(
+            ctx, ctx.path(name + ".log"), ["-w", f, "--print", "--json"] + extra, stdout=live,
+            snaplen=ROUND_TRIP_SNAPLEN))
         n, _ = cap.counts()
         if open(f, "rb").read(4) != b"\x28\xb5\x2f\xfd":
             problems.append("%s: not zstd" % name)
@@ -476,6 +588,19 @@ def check_zstd(ctx, problems):
         rows = ctx.tshark(plain, ["unixcap.pid"])
         if len(rows) != n:
             problems.append("%s: zstd -d then tshark: %d packets of %d" % (name, len(rows), n))
+        # Debian's 4.0 and later read .zst themselves; 3.4 does not (it calls the file
+        # unknown or damaged, depending on what its format heuristics make of the bytes).
+        if ctx.cell is not None and not ctx.cell.reads_zstd:
+            try:
+                ctx.tshark(f, ["unixcap.pid"])
+                problems.append("%s: tshark %s read .zst after all" % (name, ctx.cell.version))
+            except Fail:
+                ctx.notes.add("no zstd: read after zstd -d")
+            continue
+        rows = ctx.tshark(f, ["unixcap.pid"])
+        ctx.notes.add("zstd read directly")
+        if len(rows) != n:
+            problems.append("%s: tshark -r .zst: %d packets of %d" % (name, len(rows), n))
         rc, out = unixcap_r(ctx, ["-r", f, "--json"])
         if rc != 0 or out != open(live).read():
             problems.append("%s: -r --json differs from the live output" % name)
@@ -628,48 +753,58 @@ def wait_path(path, seconds=10):
     return False
 
 
+def capture_dbus(ctx, sock_name):
+    """A dbus-send call to a private dbus-daemon, captured by its socket path."""
+    bus = ctx.path(sock_name)
+    daemon = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--nopidfile",
+                               "--address=unix:path=" + bus],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        if not wait_path(bus):
+            raise Fail("dbus-daemon did not create %s" % bus)
+        f = ctx.path(sock_name + ".pcapng")
+        cap = Capture(ctx, ["--path", bus, "-w", f])
+        p = subprocess.run(["dbus-send", "--bus=unix:path=" + bus, "--print-reply",
+                            "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
+                            "org.freedesktop.DBus.ListNames"],
+                           capture_output=True, timeout=30)
+        cap.stop()
+    finally:
+        daemon.terminate()
+        daemon.wait(10)
+    if p.returncode != 0:
+        raise Fail("dbus-send: " + p.stderr.decode()[:200])
+    return bus, f
+
+
 def check_dbus(ctx, problems):
     if not shutil.which("dbus-daemon") or not shutil.which("dbus-send"):
         raise Fail("dbus-daemon and dbus-send are needed (Debian package dbus)")
     # Found by the built-in rule (a path naming dbus), and by the path preference.
     for sock_name, prefs in (("dbus-test-bus", []), ("plain-bus", ["pref"])):
-        bus = ctx.path(sock_name)
-        daemon = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--nopidfile",
-                                   "--address=unix:path=" + bus],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        try:
-            if not wait_path(bus):
-                raise Fail("dbus-daemon did not create %s" % bus)
-            f = ctx.path(sock_name + ".pcapng")
-            cap = Capture(ctx, ["--path", bus, "-w", f])
-            p = subprocess.run(["dbus-send", "--bus=unix:path=" + bus, "--print-reply",
-                                "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                "org.freedesktop.DBus.ListNames"],
-                               capture_output=True, timeout=30)
-            cap.stop()
-        finally:
-            daemon.terminate()
-            daemon.wait(10)
-        if p.returncode != 0:
-            raise Fail("dbus-send: " + p.stderr.decode()[:200])
+        bus, f = ctx.once(sock_name, lambda: capture_dbus(ctx, sock_name))
         extra = ["-o", "unixcap.dissectors:%s=dbus" % bus] if prefs else []
-        rows = ctx.tshark(f, ["dbus.member", "dbus.message_type", "unixcap.pid"],
-                          extra=extra + ["-Y", "dbus"])
-        members = {m for r in rows for m in multi(r["dbus.member"])}
+        # Wireshark 3.4's D-Bus dissector (rewritten in 3.6) names fields differently: the
+        # member is one of the header's strings there.
+        member, mtype = ("dbus.member", "dbus.message_type") if has_field(ctx, "dbus.member") \
+            else ("dbus.value.str", "dbus.type")
+        rows = ctx.tshark(f, [member, mtype, "unixcap.pid"], extra=extra + ["-Y", "dbus"])
+        members = {m for r in rows for m in multi(r[member])}
         if not {"Hello", "ListNames"} <= members:
             problems.append("%s: D-Bus members decoded %s, expected Hello and ListNames" %
                             (sock_name, sorted(members)))
         # The reply carries no member; it must decode as a method return all the same.
-        types = {t for r in rows for t in multi(r["dbus.message_type"])}
+        types = {t for r in rows for t in multi(r[mtype])}
         if "2" not in types:
             problems.append("%s: no D-Bus method return decoded (types %s)" % (sock_name, types))
         if prefs:
-            none = ctx.tshark(f, ["dbus.member"], extra=["-Y", "dbus"])
+            none = ctx.tshark(f, [mtype], extra=["-Y", "dbus"])
             if none:
                 problems.append("plain-bus: decoded as D-Bus without the preference")
 
 
-def check_http(ctx, problems):
+def capture_http(ctx):
+    """An HTTP request and response on a docker.sock path, as the Docker API talks."""
     path = ctx.path("docker.sock")
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     srv.bind(path)
@@ -688,17 +823,86 @@ def check_http(ctx, problems):
     cap.stop()
     for s in (cli, conn, srv):
         s.close()
+    return f
+
+
+def check_http(ctx, problems):
+    f = ctx.once("http", lambda: capture_http(ctx))
     rows = ctx.tshark(f, ["http.request.method", "http.request.uri", "http.response.code"],
                       extra=["-Y", "http"])
     got = {(r["http.request.method"], r["http.request.uri"], r["http.response.code"]) for r in rows}
-    if ("GET", "/v1.43/version", "") not in got or ("", "", "200") not in got:
+    # 4.4 and later also show the request's URI on the response.
+    if ("GET", "/v1.43/version", "") not in got or \
+            not any(m == "" and code == "200" for m, _, code in got):
         problems.append("docker.sock: HTTP decoded as %s" % sorted(got))
 
 
+def check_filters(ctx, problems):
+    """Display filters on unixcap fields select exactly the frames they name, and no frame of
+    any capture carries a Lua error, a malformed packet or an error-level expert item."""
+    if "fields" not in ctx.memo:
+        check_fields(ctx, [])  # only for its capture; the fields check reports on it
+    pid, cap = ctx.memo["fields"]
+    f = ctx.path("fields.pcapng")
+    rows = ctx.tshark(f, ["frame.number", "unixcap.pid", "unixcap.fd.name", "unixcap.type"])
+    if not rows:
+        raise Fail("no packets in the capture")
+
+    def frames(flt, want, what):
+        got = [int(l) for l in ctx.tshark(f, extra=["-Y", flt, "-T", "fields",
+                                                    "-e", "frame.number"])]
+        if got != want:
+            problems.append("-Y '%s' (%s): frames %s, expected %s" %
+                            (flt, what, got[:10], want[:10]))
+        return got
+
+    every = [int(r["frame.number"]) for r in rows]
+    frames("unixcap.pid == %d" % pid, every, "the generator's pid")
+    frames("unixcap.pid == %d" % (pid + 100000), [], "a pid that sent nothing")
+    memfd = [int(r["frame.number"]) for r in rows
+             if any("memfd" in n for n in multi(r["unixcap.fd.name"]))]
+    if not memfd:
+        problems.append("the generator passed no memfd: the fd.name filter goes unchecked")
+    frames('unixcap.fd.name contains "memfd"', memfd, "frames passing a memfd")
+    dgram = [int(r["frame.number"]) for r in rows if r["unixcap.type"] == "2"]
+    frames("unixcap.type == 2 && unixcap.pid == %d" % pid, dgram, "datagrams")
+
+    # The whole tree of every capture the other checks made, as text: Wireshark prints a Lua
+    # runtime error into the tree ("Lua Error: ...") rather than on stderr.
+    for name in ("fields.pcapng", "classic.pcap", "dbus-test-bus.pcapng", "http.pcapng"):
+        g = ctx.path(name)
+        if not os.path.exists(g):
+            continue
+        text = "\n".join(ctx.tshark(g, extra=["-V"]))
+        for bad in ("Lua Error", "Malformed Packet", "Expert Info (Error"):
+            if bad in text:
+                line = next(l for l in text.split("\n") if bad in l)
+                problems.append("%s: %s" % (name, line.strip()[:200]))
+
+
+def check_userdlt(ctx, problems):
+    """docs/linktype.md's route without Lua: Wireshark's User DLTs table skips the fixed
+    header and hands the payload to Wireshark's own HTTP dissector."""
+    f = ctx.once("http", lambda: capture_http(ctx))
+    if ctx.cell is not None:
+        uninstall(ctx.cell)  # root cells decode with the installed plugin otherwise
+    rows = ctx.tshark(f, ["http.request.method", "http.request.uri", "http.response.code"],
+                      lua=False,
+                      extra=["-o", 'uat:user_dlts:"User 0 (DLT=147)","http","%d","","0",""'
+                             % HEADER_LEN, "-Y", "http"])
+    got = {(r["http.request.method"], r["http.request.uri"], r["http.response.code"]) for r in rows}
+    if ("GET", "/v1.43/version", "") not in got or \
+            not any(m == "" and code == "200" for m, _, code in got):
+        problems.append("User DLT 147 -> http: decoded as %s" % sorted(got))
+
+
 def check_pipe(ctx, problems):
-    """unixcap -w - | tshark -i - -c 5: packets reach a live reader while the capture runs,
-    and when the reader goes away unixcap ends by itself, cleanly, with its summary."""
-    sender, pid = send_loop(None, 8, size=100, gap=0.01)
+    """unixcap -w - | tshark -l -i -: packets reach a live reader while the sender is still
+    sending, and when the reader goes away unixcap ends by itself, cleanly, with its summary.
+    The reader is stopped after 5 packets rather than with -c 5: tshark 3.4's -c on a pipe
+    fed a few blocks at a time often ends with "0 packets captured" (seen with a plain
+    script feeding it too, never with 4.0 and later)."""
+    sender, pid = send_loop(None, 60, size=100, gap=0.01)
     cap = subprocess.Popen([ctx.unixcap, "-p", str(pid), "-w", "-"], stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE)
     first = cap.stderr.readline().decode()
@@ -706,25 +910,45 @@ def check_pipe(ctx, problems):
         cap.kill()
         sender.kill()
         raise Fail("unixcap -w - did not start: " + first)
-    ts = subprocess.Popen(["tshark", "-X", "lua_script:" + ctx.lua, "-l", "-i", "-", "-c", "5",
-                           "-T", "fields", "-e", "unixcap.pid"], stdin=cap.stdout,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ctx.env)
+    ts = subprocess.Popen(ctx.tshark_argv(["-l", "-i", "-", "-T", "fields", "-e", "unixcap.pid"]),
+                          stdin=cap.stdout, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          env=ctx.env)
     cap.stdout.close()
+    rows, five = [], threading.Event()
+    live = []  # whether the sender was still running when the fifth packet arrived
+
+    def read():
+        for line in ts.stdout:
+            rows.append(line.decode().strip())
+            if len(rows) == 5:
+                live.append(sender.poll() is None)
+                five.set()
+        five.set()
+
+    t = threading.Thread(target=read, daemon=True)
+    t.start()
     go(sender)
     try:
-        out, _ = ts.communicate(timeout=60)
+        five.wait(60)
+        ts.terminate()
+        ts.wait(20)
         rc = cap.wait(timeout=20)
     except subprocess.TimeoutExpired:
         ts.kill()
         cap.kill()
         sender.kill()
         raise Fail("tshark or unixcap did not finish (live stream stuck?)")
+    t.join(5)
+    ts_err = ts.stderr.read()
     err = cap.stderr.read().decode()
     sender.kill()
     sender.wait()
-    rows = out.decode().split()
-    if rows != [str(pid)] * 5:
-        problems.append("tshark -i - read %r, expected 5 packets of pid %d" % (rows[:8], pid))
+    if rows[:5] != [str(pid)] * 5:
+        problems.append("tshark -i - read %r, expected 5 packets of pid %d (tshark exit %s: %s)"
+                        % (rows[:8], pid, ts.returncode,
+                           ctx.stderr_problem(ts_err.decode(errors="replace")).strip()[:300]))
+    elif live != [True]:
+        problems.append("the 5th packet reached tshark only after the sender had finished")
     if rc != 0:
         problems.append("unixcap exit %d after the reader closed: %s" % (rc, err[-300:]))
     m = re.search(r"(\d+) messages captured, (\d+) dropped", err)
@@ -736,7 +960,110 @@ def check_pipe(ctx, problems):
 
 CHECKS = [("fields", check_fields), ("readback", check_readback), ("zstd", check_zstd),
           ("rotation", check_rotation), ("kill", check_kill), ("dbus", check_dbus),
-          ("http", check_http), ("pipe", check_pipe)]
+          ("http", check_http), ("pcap", check_pcap), ("filters", check_filters),
+          ("userdlt", check_userdlt),
+          ("pipe", check_pipe)]
+
+
+NEEDED_FIELDS = {"unixcap." + n for n in (
+    "pid tid uid gid comm cgroup sock inode type path peer.sock peer.inode peer.pid "
+    "peer.comm peer.path len flags fd fd.name fd.recv creds.pid creds.uid creds.gid").split()}
+
+
+def field_names(ctx, lua=True):
+    """The unixcap.* fields tshark registers (-G must come first on its command line)."""
+    argv = ctx.tshark_argv([], lua=lua)
+    k = argv.index("tshark") + 1
+    argv[k:k] = ["-G", "fields"]
+    p = subprocess.run(argv, capture_output=True, env=ctx.env, timeout=120)
+    return {l.split("\t")[2] for l in p.stdout.decode().split("\n") if l.count("\t") >= 2}
+
+
+def has_field(ctx, name):
+    if ctx.cell is not None:
+        return name in ctx.cell.fields
+    if "all" not in ctx.memo:
+        ctx.memo["all"] = field_names(ctx, lua=False)
+    return name in ctx.memo["all"]
+
+
+def lua_plugin_dir(ctx):
+    """The cell's global Lua plugin directory, as that tshark reports it (no guessed arch)."""
+    argv = ctx.tshark_argv(["-G", "folders"], lua=False)
+    p = subprocess.run(argv, capture_output=True, env=ctx.env, timeout=60)
+    for line in p.stdout.decode().split("\n"):
+        if line.startswith("Global Lua Plugins:"):
+            return line.split(":", 1)[1].strip()
+    raise Fail("tshark -G folders names no global Lua plugin directory")
+
+
+def setup_cell(ctx, cell):
+    """Checks that the cell's tshark runs and finds where its installed plugin goes; for root
+    cells, also that -X lua_script: does for root what the cell spec says."""
+    ctx.cell = cell
+    if not os.path.isfile(os.path.join(cell.root, "usr/bin/tshark")):
+        raise Fail("no tshark in %s (tests/wireshark/ws-chroot.sh builds it)" % cell.root)
+    os.makedirs(cell.root + ctx.work, exist_ok=True)  # the bind mount's mount point
+    home = ctx.path("home-" + cell.who)
+    os.makedirs(os.path.join(home, "xdg"), exist_ok=True)
+    if cell.user:
+        for d in (home, os.path.join(home, "xdg")):
+            os.chown(d, NOBODY, NOBODY)
+    p = subprocess.run(ctx.tshark_argv(["--version"], lua=False), capture_output=True,
+                       env=ctx.env, timeout=60)
+    if p.returncode != 0 or not p.stdout:
+        raise Fail("tshark --version in the cell: exit %d: %s" %
+                   (p.returncode, p.stderr.decode(errors="replace")[:300]))
+    cell.version = p.stdout.decode().split("\n")[0]
+    m = re.search(r"(\d+)\.(\d+)", cell.version)
+    # Between 4.0 and 4.4 tshark -T fields began to double every backslash in a string
+    # (seen on 4.4 and 4.6): the dissector's value is the same, only the output differs.
+    cell.escapes = bool(m) and (int(m.group(1)), int(m.group(2))) >= (4, 4)
+    cell.reads_zstd = bool(m) and (int(m.group(1)), int(m.group(2))) >= (4, 0)
+    d = lua_plugin_dir(ctx)
+    cell.plugin = os.path.join(cell.root + d, "unixcap.lua")
+    uninstall(cell)  # a copy left by an interrupted run would load twice
+    if cell.user:
+        return
+    # What -X lua_script: does for root here, with no plugin installed.
+    argv = ctx.tshark_argv([], lua=False)
+    k = argv.index("tshark") + 1
+    argv[k:k] = ["-G", "fields", "-X", "lua_script:" + ctx.path("unixcap.lua")]
+    p = subprocess.run(argv, capture_output=True, env=ctx.env, timeout=120)
+    runs = "\tunixcap.pid\t" in p.stdout.decode()
+    got = "script" if runs else "ignored"
+    cell.notes = {"-X lua_script as root: " + ("runs" if runs else "ignored, silently")}
+    if got != cell.root_script:
+        raise Fail("-X lua_script: as root is %s here, the cell says %s" % (got, cell.root_script))
+
+
+def install(ctx, cell):
+    if not cell.user:
+        shutil.copyfile(ctx.lua, cell.plugin)
+        os.chmod(cell.plugin, 0o644)
+
+
+def uninstall(cell):
+    if cell.plugin and os.path.exists(cell.plugin):
+        os.unlink(cell.plugin)
+
+
+def run_check(ctx, name, fn, label):
+    problems = []
+    t0 = time.time()
+    try:
+        fn(ctx, problems)
+    except Fail as e:
+        problems.append(str(e))
+    except (OSError, subprocess.SubprocessError, ValueError) as e:
+        problems.append("%s: %s" % (type(e).__name__, e))
+    for p in problems[:20]:
+        print("  %s%s: %s" % (name, label, p), file=sys.stderr)
+    if problems:
+        print("FAIL %s%s: %s (%.1fs)" % (name, label, problems[0], time.time() - t0), flush=True)
+        return False
+    print("ok %s%s (%.1fs)" % (name, label, time.time() - t0), flush=True)
+    return True
 
 
 def main():
@@ -746,8 +1073,10 @@ def main():
     ap.add_argument("--lua", required=True)
     ap.add_argument("--checks", default="")
     ap.add_argument("--keep", help="work in this directory and keep it")
+    ap.add_argument("--cell", action="append", default=[], type=Cell,
+                    help="run the checks with this cell's tshark (repeatable; see Cell)")
     args = ap.parse_args()
-    if not shutil.which("tshark"):
+    if not args.cell and not shutil.which("tshark"):
         print("SKIP: tshark is not installed")
         return 77
     if os.geteuid() != 0:
@@ -761,36 +1090,81 @@ def main():
     work = args.keep or tempfile.mkdtemp(prefix="uc-wireshark-")
     os.makedirs(work, exist_ok=True)
     ctx = Ctx(args, work)
-    # The dissector must load before anything else means something.
-    p = subprocess.run(["tshark", "-G", "fields", "-X", "lua_script:" + ctx.lua],
-                       capture_output=True, env=ctx.env)
-    names = {l.split("\t")[2] for l in p.stdout.decode().split("\n") if l.count("\t") >= 2}
-    needed = {"unixcap." + n for n in (
-        "pid tid uid gid comm cgroup sock inode type path peer.sock peer.inode peer.pid "
-        "peer.comm peer.path len flags fd fd.name fd.recv creds.pid creds.uid creds.gid").split()}
     passed = failed = 0
-    if not needed <= names:
-        print("FAIL load: dissector fields missing: %s" % sorted(needed - names))
-        failed += 1
-    for name, fn in CHECKS:
-        if want and name not in want:
-            continue
-        problems = []
-        t0 = time.time()
-        try:
-            fn(ctx, problems)
-        except Fail as e:
-            problems.append(str(e))
-        except (OSError, subprocess.SubprocessError, ValueError) as e:
-            problems.append("%s: %s" % (type(e).__name__, e))
-        for p in problems[:20]:
-            print("  %s: %s" % (name, p), file=sys.stderr)
-        if problems:
-            print("FAIL %s: %s (%.1fs)" % (name, problems[0], time.time() - t0))
+    if not args.cell:
+        # The dissector must load before anything else means something.
+        names = field_names(ctx)
+        if not NEEDED_FIELDS <= names:
+            print("FAIL load: dissector fields missing: %s" % sorted(NEEDED_FIELDS - names))
             failed += 1
-        else:
-            print("ok %s (%.1fs)" % (name, time.time() - t0))
-            passed += 1
+        for name, fn in CHECKS:
+            if want and name not in want:
+                continue
+            if run_check(ctx, name, fn, ""):
+                passed += 1
+            else:
+                failed += 1
+    else:
+        # Cells read files as other users: the work directory is passable (not listable),
+        # the files in it stay 0600 and are handed over one by one (Ctx.readable).
+        os.chmod(work, 0o711)
+        shutil.copyfile(ctx.lua, ctx.path("unixcap.lua"))
+        os.chmod(ctx.path("unixcap.lua"), 0o644)
+        results = {}
+        live = []
+        for cell in args.cell:
+            label = " [%s]" % cell
+            try:
+                setup_cell(ctx, cell)
+                install(ctx, cell)
+                names = field_names(ctx)
+                cell.fields = names
+                if not NEEDED_FIELDS <= names:
+                    raise Fail("dissector fields missing: %s" % sorted(NEEDED_FIELDS - names)[:5])
+                print("ok load%s: %s%s" % (label, cell.version,
+                                            "".join("; " + n for n in sorted(cell.notes))
+                                            if getattr(cell, "notes", None) else ""), flush=True)
+                live.append(cell)
+                passed += 1
+            except (Fail, OSError, subprocess.SubprocessError) as e:
+                print("FAIL load%s: %s" % (label, e), flush=True)
+                results[(cell.name, "load")] = False
+                failed += 1
+            finally:
+                uninstall(cell)
+        # Check by check, every cell in turn: each capture is made once, by the first cell.
+        for name, fn in CHECKS:
+            if want and name not in want:
+                continue
+            for cell in live:
+                if name in cell.skip:
+                    print("n/a %s [%s]: not run for this Wireshark (see --cell)" % (name, cell),
+                          flush=True)
+                    results[(cell.name, name)] = None
+                    continue
+                ctx.cell = cell
+                ctx.notes = set()
+                install(ctx, cell)
+                try:
+                    ok = run_check(ctx, name, fn, " [%s]" % cell)
+                finally:
+                    uninstall(cell)
+                for n in ctx.notes:
+                    cell.notes = getattr(cell, "notes", set()) | {n}
+                results[(cell.name, name)] = ok
+                passed, failed = passed + ok, failed + (not ok)
+        print("\ncell table (check: ok/FAIL):")
+        for cell in args.cell:
+            row = ["%s=%s" % (c, "n/a" if ok is None else "ok" if ok else "FAIL")
+                   for (n, c), ok in results.items() if n == cell.name]
+            print("  %-10s %s  %s%s" % (cell.name, getattr(cell, "version", "?"), " ".join(row),
+                                        "".join("; " + n for n in sorted(getattr(cell, "notes",
+                                                                                 ())))))
+        for cell in args.cell:
+            try:
+                os.rmdir(cell.root + work)
+            except OSError:
+                pass
     print("%d passed, %d failed" % (passed, failed))
     if not args.keep and not failed:
         shutil.rmtree(work, ignore_errors=True)

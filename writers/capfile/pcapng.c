@@ -16,6 +16,9 @@ enum {
 	IF_TSRESOL = 9,
 	EPB_FLAGS = 2,
 	EPB_PACKETID = 5,
+	/* Process and thread id, two 32-bit values (pcapng draft; Wireshark's wiretap reads it
+	 * from 4.6 on and rejects the whole file if its length is not exactly 8). */
+	EPB_PROCESSID_THREADID = 8,
 	ISB_STARTTIME = 2,
 	ISB_ENDTIME = 3,
 	ISB_IFRECV = 4,
@@ -225,6 +228,8 @@ size_t uc_pcapng_epb(struct uc_buf *b, const struct uc_pcapng_epb *e)
 		opts += opt_size(4);
 	if (e->has_packet_id)
 		opts += opt_size(8);
+	if (e->has_pid)
+		opts += opt_size(8);
 	if (opts)
 		opts += 4;
 	size_t total = 12 + 20 + caplen + pad4(caplen) + opts;
@@ -248,6 +253,12 @@ size_t uc_pcapng_epb(struct uc_buf *b, const struct uc_pcapng_epb *e)
 	}
 	if (e->has_packet_id)
 		put_opt_u64(b, EPB_PACKETID, e->packet_id);
+	if (e->has_pid) {
+		put16(b, EPB_PROCESSID_THREADID);
+		put16(b, 8);
+		put32(b, e->pid);
+		put32(b, e->tid);
+	}
 	if (opts)
 		put_end(b);
 	return end(b, total);

@@ -56,6 +56,9 @@ struct uc_pcapng_epb {
 	uint32_t flags;      /* epb_flags, 0 = omitted */
 	uint64_t packet_id;  /* epb_packetid */
 	int has_packet_id;
+	/* epb_processid_threadid: the process (tgid) and thread that made the call. */
+	uint32_t pid, tid;
+	int has_pid;
 };
 
 struct uc_pcapng_isb {

@@ -54,6 +54,11 @@ int uc_pcapng_file_packet(struct uc_buf *b, uint8_t *head, const struct uc_capfi
 		.flags = (m->m.flags & UC_MF_RECEIVE) ? UC_PCAPNG_DIR_INBOUND : UC_PCAPNG_DIR_OUTBOUND,
 		.packet_id = m->id,
 		.has_packet_id = 1,
+		/* The same process the header's pid/tid name; readers that know the standard
+		 * option need not know our link-type header to group packets by process. */
+		.pid = m->m.pid,
+		.tid = m->m.tid,
+		.has_pid = 1,
 	};
 	if (!uc_pcapng_epb(b, &epb))
 		return b->err ? b->err : -EINVAL;
