@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "capture/core/text.h"
+#include "capture/socklist/socklist.h"
 #include "writers/capfile/linktype.h"
 
 
@@ -87,7 +88,8 @@ void uc_usage(FILE *f)
 	      "  -p, --pid PID[,PID]  sending process(es)\n"
 	      "  --exclude-pid PID[,PID]  not these sending processes\n"
 	      "  -t, --tid TID        sending thread\n"
-	      "  --sock 0xADDR        kernel socket address, as ss/lsof and /proc/net/unix show it\n"
+	      "  --sock 0xADDR        kernel socket address, as unixcap -L shows it (a hashed one\n"
+	      "                       from lsof or /proc/net/unix: its socket, by inode)\n"
 	      "  --inode N            socket inode\n"
 	      "  --path PATH          bound path, or @name for an abstract name (\\xNN escapes);\n"
 	      "                       a trailing * matches any name with that prefix\n"
@@ -300,7 +302,7 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 				hex += 2;
 			if (!*hex || strlen(hex) > 16 ||
 			    strspn(hex, "0123456789abcdefABCDEF") != strlen(hex))
-				return fail(err, errlen, "bad socket address '%s' (hex, as in /proc/net/unix)",
+				return fail(err, errlen, "bad socket address '%s' (hex, as unixcap -L shows it)",
 					    optarg);
 			o->sock = strtoull(hex, NULL, 16);
 			if (!o->sock)
@@ -477,6 +479,36 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 	return check_files(o, err, errlen);
 }
 
+/*
+ * --sock as lsof and /proc/net/unix print it: with kptr_restrict 0 those show %pK hashes
+ * (0x0000000093b14735), which no message carries. A hash /proc/net/unix lists is the socket
+ * of the inode beside it, so --sock becomes --inode; any other hash is refused, as the
+ * capture would match nothing. Real addresses (unixcap -L) pass unchanged. Live only: a
+ * file's addresses are those the kernel had.
+ */
+static enum uc_parse_result resolve_sock(struct uc_options *o, const char *procnet, char *err,
+					 size_t errlen)
+{
+	uint64_t inode = 0;
+
+	if (!o->sock || o->read_file || uc_sl_addr_is_real(o->sock))
+		return UC_PARSE_RUN;
+	if (uc_sl_procnet_inode_of(procnet, o->sock, &inode))
+		return fail(err, errlen,
+			    "--sock 0x%016" PRIx64 " is not a kernel address (lsof and /proc/net/unix "
+			    "hash them): take it from unixcap -L, or use --inode N",
+			    o->sock);
+	if (o->inode && o->inode != inode)
+		return fail(err, errlen, "--sock 0x%016" PRIx64 " is inode %" PRIu64
+			    ", not --inode %" PRIu64, o->sock, inode, o->inode);
+	if (!o->quiet)
+		fprintf(stderr, "unixcap: --sock 0x%016" PRIx64 " is a hashed address "
+			"(kptr_restrict): capturing its socket, inode %" PRIu64 "\n", o->sock, inode);
+	o->sock = 0;
+	o->inode = inode;
+	return UC_PARSE_RUN;
+}
+
 static enum uc_parse_result check_files(struct uc_options *o, char *err, size_t errlen)
 {
 	const char *w = o->write_file;
@@ -502,6 +534,8 @@ static enum uc_parse_result check_files(struct uc_options *o, char *err, size_t 
 		return fail(err, errlen, "-Z is for live captures (-r needs no privileges)");
 	if (o->read_file && w && !to_stdout && !strcmp(o->read_file, w))
 		return fail(err, errlen, "-r and -w name the same file");
+	if (resolve_sock(o, "/proc/net/unix", err, errlen) != UC_PARSE_RUN)
+		return UC_PARSE_ERROR;
 	if (w && !to_stdout && ends_with(w, ".zst"))
 		o->zstd = true;
 	return UC_PARSE_RUN;

@@ -1,0 +1,106 @@
+"""Issue 18: what new users trip over. Each check runs the real binary against real sockets
+(and lsof, a full tmpfs, a closed pipe...) and fails on the behaviour the issue reported."""
+
+import contextlib
+import json
+import os
+import re
+import select
+import signal
+import socket
+import subprocess
+import time
+
+from harness import Unixcap
+
+KPTR = "/proc/sys/kernel/kptr_restrict"
+
+
+@contextlib.contextmanager
+def kptr_restrict(value):
+    """Sets kernel.kptr_restrict for the block (0: /proc/net/unix and lsof print hashes)."""
+    with open(KPTR) as f:
+        old = f.read().strip()
+    with open(KPTR, "w") as f:
+        f.write(str(value))
+    try:
+        yield
+    finally:
+        with open(KPTR, "w") as f:
+            f.write(old)
+
+
+def lsof_addresses(pid):
+    """{inode: DEVICE} of pid's unix sockets, as lsof prints them."""
+    out = subprocess.run(["lsof", "-n", "-a", "-U", "-p", str(pid), "-F", "di"],
+                         capture_output=True, text=True).stdout
+    found, dev = {}, None
+    for line in out.splitlines():
+        if line.startswith("d"):
+            dev = line[1:]
+        elif line.startswith("i") and dev:
+            found[int(line[1:])] = dev
+            dev = None
+    return found
+
+
+def json_lines(text):
+    return [json.loads(l) for l in text.splitlines() if l.startswith("{")]
+
+
+def run_capture(ctx, args, traffic, timeout=60):
+    """Starts unixcap --json ARGS, runs traffic() once it listens, returns (rc, messages, stderr)."""
+    out = ctx.path("out.%d.json" % time.monotonic_ns())
+    with open(out, "w") as f:
+        u = Unixcap([ctx.unixcap, "--json"] + args, stdout=f)
+        ready = u.wait_ready()
+        if ready:
+            traffic()
+            time.sleep(0.5)
+        rc = u.stop() if u.p.poll() is None else u.wait()
+    with open(out) as f:
+        msgs = json_lines(f.read())
+    return (rc if ready else -1), msgs, u.err
+
+
+def check_sock(ctx, problems):
+    """(1) --sock with the address lsof and /proc/net/unix print (hashed with kptr_restrict 0)."""
+    a, b = socket.socketpair()
+    other_a, other_b = socket.socketpair()
+    ino = os.fstat(a.fileno()).st_ino
+
+    def traffic():
+        for i in range(3):
+            a.send(b"to-b %d" % i)
+            other_a.send(b"noise %d" % i)
+
+    with kptr_restrict(0):
+        hashed = lsof_addresses(os.getpid()).get(ino)
+        if not problems.check(hashed is not None, "lsof shows no address for inode %d" % ino):
+            return
+        problems.check(not hashed.startswith("0xffff"), "lsof address %s is not hashed" % hashed)
+        rc, msgs, err = run_capture(ctx, ["--sock", hashed, "-d", "20"], traffic)
+        # Completion offers addresses that --sock accepts: the real ones (unixcap -L).
+        comp = subprocess.run(
+            ["bash", "-c", "source %s; COMP_WORDS=(unixcap --sock ''); COMP_CWORD=2; _unixcap; "
+             "printf '%%s\\n' \"${COMPREPLY[@]}\"" % os.path.join(
+                 os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "completion",
+                 "unixcap")],
+            capture_output=True, text=True, env=dict(os.environ, PATH=os.path.dirname(
+                os.path.abspath(ctx.unixcap)) + ":" + os.environ["PATH"])).stdout.split()
+        # A hash of no socket: one line, exit 2, nothing captured silently.
+        r = subprocess.run([ctx.unixcap, "--sock", "0x0000000012345678", "-d", "1"],
+                           capture_output=True, text=True, timeout=60)
+    problems.check(rc == 0, "--sock %s: exit %s: %s" % (hashed, rc, err.strip()[-300:]))
+    mine = [m for m in msgs if ino in (m["inode"], m["peer_inode"])]
+    problems.check(len(mine) == 3 and len(msgs) == 3,
+                   "--sock %s (lsof's address of inode %d) captured %d messages, %d of them on "
+                   "the socket; expected 3" % (hashed, ino, len(msgs), len(mine)))
+    problems.check(r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+                   and "unixcap -L" in r.stderr,
+                   "--sock with an unknown hash: exit %d, stderr %r" % (r.returncode, r.stderr))
+    real = [c for c in comp if c.startswith("0x")]
+    problems.check(real and all(c.startswith("0xffff") for c in real),
+                   "completion of --sock offers non-kernel addresses: %s" % comp[:5])
+    for s in (a, b, other_a, other_b):
+        s.close()
