@@ -32,6 +32,7 @@ enum {
 	OPT_SPLIT,
 	OPT_DECODE,
 	OPT_CGROUP,
+	OPT_IMMEDIATE,
 };
 
 static const struct option long_opts[] = {
@@ -68,6 +69,10 @@ static const struct option long_opts[] = {
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ "exclude-pid", required_argument, NULL, OPT_EXCLUDE_PID },
 	{ "split", required_argument, NULL, OPT_SPLIT },
+	/* tcpdump's habits, harmless here: the output is already prompt, one interface. */
+	{ "immediate-mode", no_argument, NULL, OPT_IMMEDIATE },
+	{ "interface", required_argument, NULL, 'i' },
+	{ "list-interfaces", no_argument, NULL, 'D' },
 	{ 0 },
 };
 
@@ -115,6 +120,11 @@ void uc_usage(FILE *f)
 	      "  -q, --quiet          no status lines: none at start, and with -w on a terminal\n"
 	      "                       no counters refreshed each second on stderr\n"
 	      "  -h, --help           this help;  --version  the version\n"
+	      "\n"
+	      "tcpdump habits: -nn, and -n before another option, resolve nothing (there are no\n"
+	      "addresses to resolve; -n REGEX is the command-name filter); -l, -U, -e and\n"
+	      "--immediate-mode are accepted (output is already prompt); -i any or -i unixcap;\n"
+	      "-D lists the one interface.\n"
 	      "\n"
 	      "Capture files (files are created mode 0600):\n"
 	      "  -w FILE              write pcapng to FILE instead of printing ('-' = stdout,\n"
@@ -212,6 +222,15 @@ static int parse_path_filter(const char *arg, struct uc_options *o)
 	return 0;
 }
 
+/* tcpdump's -n/-nn: there are no addresses or ports to resolve; said once, filters nothing. */
+static void no_resolve(struct uc_options *o, const char *what, bool *said)
+{
+	if (!*said && !o->quiet)
+		fprintf(stderr, "unixcap: %s: tcpdump's no-resolve, nothing to resolve here (-n REGEX "
+			"filters by command name)\n", what);
+	*said = true;
+}
+
 static int parse_type(const char *s)
 {
 	if (!strcmp(s, "stream"))
@@ -250,6 +269,7 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 {
 	uint64_t v;
 	int mode_set = 0;
+	bool said_no_resolve = false;
 
 	memset(o, 0, sizeof(*o));
 	o->snaplen = UC_SNAPLEN_DEFAULT;
@@ -260,7 +280,7 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 	opterr = 0;
 
 	for (;;) {
-		int c = getopt_long(argc, argv, ":p:t:n:c:d:s:B:XxATvqhw:r:F:zC:G:W:Z:", long_opts, NULL);
+		int c = getopt_long(argc, argv, ":p:t:n:c:d:s:B:XxATvqhw:r:F:zC:G:W:Z:i:DlUe", long_opts, NULL);
 		if (c == -1)
 			break;
 		switch (c) {
@@ -329,6 +349,17 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 			break;
 		}
 		case 'n': {
+			/* "-nn", or "-n" with the next option taken as its value: tcpdump's -n. */
+			const char *word = argv[optind - 1];
+			if (!strcmp(word, "-nn")) {
+				no_resolve(o, word, &said_no_resolve);
+				break;
+			}
+			if (word == optarg && optarg[0] == '-' && optarg[1]) {
+				no_resolve(o, "-n", &said_no_resolve);
+				optind--; /* the option it swallowed is parsed as itself */
+				break;
+			}
 			if (o->have_comm_regex)
 				regfree(&o->comm_regex);
 			int rc = regcomp(&o->comm_regex, optarg, REG_EXTENDED | REG_NOSUB);
@@ -462,7 +493,25 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 					    optarg);
 			o->cgroup = optarg;
 			break;
+		case 'l':
+		case 'U':
+		case 'e':
+		case OPT_IMMEDIATE:
+			break; /* each message is written out as it comes; there is no link header */
+		case 'i':
+			if (strcmp(optarg, "any") && strcmp(optarg, "unixcap"))
+				return fail(err, errlen,
+					    "no interface '%s': unixcap captures AF_UNIX sockets (-i any)",
+					    optarg);
+			break;
+		case 'D':
+			puts("1.unixcap (Unix domain sockets: every AF_UNIX message of this host)");
+			return UC_PARSE_EXIT;
 		case ':':
+			if (optopt == 'n') { /* a last -n: tcpdump's */
+				no_resolve(o, "-n", &said_no_resolve);
+				break;
+			}
 			return fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);
 		default:
 			if (optopt)

@@ -104,3 +104,56 @@ def check_sock(ctx, problems):
                    "completion of --sock offers non-kernel addresses: %s" % comp[:5])
     for s in (a, b, other_a, other_b):
         s.close()
+
+
+def set_comm(name):
+    with open("/proc/self/comm", "w") as f:
+        f.write(name)
+
+
+def check_tcpdump(ctx, problems):
+    """(3) tcpdump habits: -nn, -n before another option, -l -U --immediate-mode -i any, -D."""
+    a, b = socket.socketpair()
+    ino = os.fstat(a.fileno()).st_ino
+    old = open("/proc/self/comm").read().strip()
+    set_comm("qqq")  # a sender whose name has no 'n' (-nn used to keep only those with one)
+
+    def traffic():
+        for i in range(3):
+            a.send(b"habit %d" % i)
+
+    try:
+        for args in (["-nn"], ["-n", "-p", str(os.getpid())],
+                     ["-l", "-U", "--immediate-mode", "-i", "any", "-e"]):
+            rc, msgs, err = run_capture(ctx, args + ["--inode", str(ino), "-d", "20"], traffic)
+            problems.check(rc == 0 and len(msgs) == 3,
+                           "unixcap %s: exit %s, %d of 3 messages: %s"
+                           % (" ".join(args), rc, len(msgs), err.strip()[-200:]))
+            notes = [l for l in err.splitlines() if "no-resolve" in l]
+            problems.check(len(notes) == (1 if args[0] == "-nn" or args[0] == "-n" else 0),
+                           "unixcap %s: %d no-resolve lines on stderr" % (" ".join(args),
+                                                                          len(notes)))
+        # -n -X: -X is the hex dump, not the regex.
+        u = subprocess.Popen([ctx.unixcap, "-n", "-X", "--inode", str(ino), "-c", "1", "-d", "20"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(0.2)
+        end = time.time() + 30
+        out = ""
+        while u.poll() is None and time.time() < end:
+            a.send(b"hexdump-me")
+            time.sleep(0.3)
+        if u.poll() is None:
+            u.kill()
+        out, err = u.communicate()
+        problems.check("6865 7864 756d 702d 6d65" in out or "hexdump-me" in out,
+                       "unixcap -n -X: no hex dump of the message: %r %r" % (out[-300:], err[-300:]))
+    finally:
+        set_comm(old)
+        a.close()
+        b.close()
+    r = subprocess.run([ctx.unixcap, "-D"], capture_output=True, text=True)
+    problems.check(r.returncode == 0 and r.stdout.startswith("1.unixcap"),
+                   "unixcap -D: exit %d, %r %r" % (r.returncode, r.stdout, r.stderr))
+    r = subprocess.run([ctx.unixcap, "-i", "eth0"], capture_output=True, text=True)
+    problems.check(r.returncode == 2 and len(r.stderr.splitlines()) == 1,
+                   "unixcap -i eth0: exit %d, %r" % (r.returncode, r.stderr))
