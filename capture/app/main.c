@@ -15,6 +15,7 @@
 #include "writers/conv/sink.h"
 #include "capture/app/parse_options.h"
 #include "capture/app/privileges.h"
+#include "capture/core/paths.h"
 #include "capture/enrich/comm.h"
 #include "writers/capfile/reader.h"
 #include "capture/live/reassembly.h"
@@ -96,7 +97,7 @@ static int on_message(const struct uc_message *msg, void *ctx)
 		if (regexec(&r->o->comm_regex, comm, 0, NULL, 0) != 0)
 			return 0;
 	}
-	if (!uc_detail_cgroup_match(&r->detail, msg->m.cgroup_id))
+	if (!uc_detail_cgroup_match(&r->detail, msg->m.cgroup_id) || !uc_paths_match(r->o, msg))
 		return 0;
 	struct uc_message m = *msg;
 	if (r->live) {

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "capture/core/text.h"
 #include "capture/socklist/socklist.h"
@@ -97,7 +99,9 @@ void uc_usage(FILE *f)
 	      "                       from lsof or /proc/net/unix: its socket, by inode)\n"
 	      "  --inode N            socket inode\n"
 	      "  --path PATH          bound path, or @name for an abstract name (\\xNN escapes);\n"
-	      "                       a trailing * matches any name with that prefix\n"
+	      "                       a trailing * matches any name with that prefix; relative\n"
+	      "                       and symlinked names also match their absolute form;\n"
+	      "                       repeated: any of them (then matched in userspace)\n"
 	      "  --type T             stream|dgram|seqpacket\n"
 	      "  -n, --name REGEX     sender comm matches the POSIX extended regex (userspace)\n"
 	      "  --cgroup PATH        sender's cgroup is PATH or below it, e.g.\n"
@@ -206,20 +210,108 @@ static int parse_pids(const char *s, struct uc_options *o)
 	return uc_parse_pid_list(s, o->pids, &o->n_pids, UC_MAX_PIDS);
 }
 
-/* --path: a trailing '*' makes the name a prefix; a literal '*' at the end is \x2a. */
+/* --path: a trailing '*' makes the name a prefix; a literal '*' at the end is \x2a. Each one
+ * is added to the names matched (any of them, as -p 1,2). */
 static int parse_path_filter(const char *arg, struct uc_options *o)
 {
 	char text[4 * UC_PATH_MAX + 2];
 	size_t n = strlen(arg);
-	if (n >= sizeof(text))
+	struct uc_path_filter *f;
+
+	if (n >= sizeof(text) || o->n_paths >= UC_MAX_PATHS / 2)
 		return -EINVAL;
-	o->path_prefix = n > 0 && arg[n - 1] == '*';
-	memcpy(text, arg, n - o->path_prefix);
-	text[n - o->path_prefix] = 0;
+	f = &o->paths[o->n_paths];
+	memset(f, 0, sizeof(*f));
+	f->prefix = n > 0 && arg[n - 1] == '*';
+	memcpy(text, arg, n - f->prefix);
+	text[n - f->prefix] = 0;
 	/* "*" alone would match unnamed sockets too: not a name filter. */
-	if (uc_parse_path(text, o->path, &o->path_len) || o->path_len == 0)
+	if (uc_parse_path(text, f->path, &f->len) || f->len == 0)
 		return -EINVAL;
+	o->n_paths++;
 	return 0;
+}
+
+static void add_path_form(struct uc_options *o, const char *name, bool prefix)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n >= UC_PATH_MAX || o->n_paths >= UC_MAX_PATHS)
+		return;
+	for (unsigned i = 0; i < o->n_paths; i++)
+		if (o->paths[i].len == n && o->paths[i].prefix == prefix &&
+		    !memcmp(o->paths[i].path, name, n))
+			return;
+	struct uc_path_filter *f = &o->paths[o->n_paths++];
+	memset(f, 0, sizeof(*f));
+	memcpy(f->path, name, n);
+	f->len = (unsigned)n;
+	f->prefix = prefix;
+}
+
+/*
+ * The kernel keeps the name a socket was bound with, which is rarely what the user typed: a
+ * relative name, or one through a symlink (/var/run -> /run). Each --path also matches its
+ * absolute, symlink-free form; a name that is no socket (yet) is matched as given, with a
+ * warning on a live capture. One name goes to the kernel's filter, more are matched in
+ * userspace (capture/core/paths.h).
+ */
+/* name with its directory made absolute and symlink-free (the last part kept as is). */
+static bool resolve_dir(const char *name, char *out, size_t outlen)
+{
+	char dir[PATH_MAX], real[PATH_MAX];
+	const char *slash = strrchr(name, '/'), *base = slash ? slash + 1 : name;
+	size_t n = slash ? (size_t)(slash - name) : 0;
+
+	if (n >= sizeof(dir))
+		return false;
+	memcpy(dir, slash ? name : ".", slash ? n : 1);
+	dir[slash ? n : 1] = 0;
+	if (slash && n == 0)
+		strcpy(dir, "/");
+	if (!realpath(dir, real))
+		return false;
+	return (size_t)snprintf(out, outlen, "%s/%s", strcmp(real, "/") ? real : "", base) < outlen;
+}
+
+static void resolve_paths(struct uc_options *o)
+{
+	unsigned given = o->n_paths;
+	bool warn = !o->read_file && !o->quiet;
+
+	for (unsigned i = 0; i < given; i++) {
+		char name[UC_PATH_MAX + 1], real[PATH_MAX];
+		const struct uc_path_filter *f = &o->paths[i];
+		struct stat st;
+
+		if (f->path[0] == '\0' || memchr(f->path, 0, f->len))
+			continue; /* abstract, or a NUL no filesystem name has */
+		memcpy(name, f->path, f->len);
+		name[f->len] = 0;
+		if (f->prefix) {
+			if (resolve_dir(name, real, sizeof(real)))
+				add_path_form(o, real, true);
+			continue;
+		}
+		if (realpath(name, real) && stat(real, &st) == 0) {
+			add_path_form(o, real, false);
+			if (warn && !S_ISSOCK(st.st_mode))
+				fprintf(stderr, "unixcap: --path %s: not a socket; matching the name as "
+					"given\n", name);
+			continue;
+		}
+		if (resolve_dir(name, real, sizeof(real)))
+			add_path_form(o, real, false);
+		if (warn)
+			fprintf(stderr, "unixcap: --path %s: no such socket (yet); matching the name "
+				"as given%s\n", name, o->n_paths > given ? " and in absolute form" : "");
+	}
+	o->have_path = o->n_paths == 1;
+	if (o->have_path) {
+		memcpy(o->path, o->paths[0].path, o->paths[0].len);
+		o->path_len = o->paths[0].len;
+		o->path_prefix = o->paths[0].prefix;
+	}
 }
 
 /* tcpdump's -n/-nn: there are no addresses or ports to resolve; said once, filters nothing. */
@@ -336,9 +428,8 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 		case OPT_PATH:
 			if (parse_path_filter(optarg, o))
 				return fail(err, errlen,
-					    "bad path '%s' (at most 108 bytes; @name for abstract, \\xNN escapes)",
-					    optarg);
-			o->have_path = true;
+					    "bad path '%s' (at most 108 bytes; @name for abstract, \\xNN "
+					    "escapes; at most %d --path)", optarg, UC_MAX_PATHS / 2);
 			break;
 		case OPT_TYPE: {
 			int t = parse_type(optarg);
@@ -585,6 +676,7 @@ static enum uc_parse_result check_files(struct uc_options *o, char *err, size_t 
 		return fail(err, errlen, "-r and -w name the same file");
 	if (resolve_sock(o, "/proc/net/unix", err, errlen) != UC_PARSE_RUN)
 		return UC_PARSE_ERROR;
+	resolve_paths(o);
 	if (w && !to_stdout && ends_with(w, ".zst"))
 		o->zstd = true;
 	return UC_PARSE_RUN;

@@ -157,3 +157,54 @@ def check_tcpdump(ctx, problems):
     r = subprocess.run([ctx.unixcap, "-i", "eth0"], capture_output=True, text=True)
     problems.check(r.returncode == 2 and len(r.stderr.splitlines()) == 1,
                    "unixcap -i eth0: exit %d, %r" % (r.returncode, r.stderr))
+
+
+def check_paths(ctx, problems):
+    """(4) --path as typed: relative, through a symlink, repeated (any of them), prefixes."""
+    d = ctx.path("dir")
+    os.mkdir(d)
+    os.symlink("dir", ctx.path("link"))
+    servers, conns = [], {}
+    for name in ("s1.sock", "s2.sock"):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.bind(os.path.join(d, name))  # the kernel keeps this absolute, symlink-free name
+        s.listen(4)
+        c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        c.connect(os.path.join(d, name))
+        servers += [s, s.accept()[0], c]
+        conns[name] = c
+
+    def traffic():
+        for i in range(3):
+            for name, c in conns.items():
+                c.send(b"%s %d" % (name.encode(), i))
+
+    def paths_of(msgs):
+        return sorted(os.path.basename(m["peer_path"] or m["path"]) for m in msgs)
+
+    cases = [
+        (["--path", "link/s1.sock"], ["s1.sock"] * 3),
+        (["--path", "./dir/s2.sock"], ["s2.sock"] * 3),
+        (["--path", ctx.path("link/s1.sock"), "--path", ctx.path("dir/s2.sock")],
+         ["s1.sock"] * 3 + ["s2.sock"] * 3),
+        (["--path", "link/s*"], ["s1.sock"] * 3 + ["s2.sock"] * 3),
+    ]
+    old = os.getcwd()
+    os.chdir(ctx.work)
+    try:
+        for args, want in cases:
+            rc, msgs, err = run_capture(ctx, args + ["-d", "20"], traffic)
+            problems.check(rc == 0 and paths_of(msgs) == want,
+                           "unixcap %s (cwd %s): exit %s, captured %s, want %s: %s"
+                           % (" ".join(args), ctx.work, rc, paths_of(msgs), want,
+                              err.strip()[-200:]))
+        r = subprocess.run([ctx.unixcap, "--path", "no/such.sock", "-d", "0.5"],
+                           capture_output=True, text=True, timeout=60)
+        warned = [l for l in r.stderr.splitlines() if "no/such.sock" in l]
+        problems.check(r.returncode == 0 and len(warned) == 1,
+                       "--path of no socket: exit %d, warning lines %s"
+                       % (r.returncode, warned))
+    finally:
+        os.chdir(old)
+        for s in servers:
+            s.close()

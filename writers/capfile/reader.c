@@ -5,21 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "capture/core/paths.h"
 #include "writers/capfile/linktype.h"
 #include "writers/capfile/zstd_stream.h"
-
-static bool path_matches(const struct uc_options *o, const char *path, unsigned len)
-{
-	unsigned want = o->path_len;
-
-	if (len < want)
-		return false;
-	/* As in the kernel: a filesystem name may be stored with its trailing NUL, and a prefix
-	 * (--path ending in *) needs only its own bytes to match. */
-	if (len > want && !o->path_prefix && !(path[0] != 0 && path[want] == 0))
-		return false;
-	return memcmp(path, o->path, want) == 0;
-}
 
 bool uc_readback_match(const struct uc_options *o, const struct uc_message *msg)
 {
@@ -45,8 +33,7 @@ bool uc_readback_match(const struct uc_options *o, const struct uc_message *msg)
 		return false;
 	if (o->inode && m->inode != o->inode && m->peer_inode != o->inode)
 		return false;
-	if (o->have_path && !path_matches(o, m->path, m->path_len) &&
-	    !path_matches(o, m->peer_path, m->peer_path_len))
+	if (!uc_paths_match(o, msg))
 		return false;
 	return true;
 }
