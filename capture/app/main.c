@@ -61,6 +61,7 @@ struct run {
 	struct uc_detail detail;  /* -v lines under the summary, --cgroup */
 	struct uc_status status;  /* -w on a terminal: counters refreshed on stderr */
 	uint64_t bytes;           /* payload bytes delivered, for the status line */
+	uint64_t file_packets;    /* -w: messages that reached the file(s) */
 };
 
 static uint64_t now_ns(clockid_t clk)
@@ -241,6 +242,9 @@ static void print_summary(const struct run *r, const struct uc_capture *cap,
 		(unsigned long long)rs->malformed);
 	fprintf(stderr, "%llu messages captured, %llu dropped\n", (unsigned long long)r->captured,
 		(unsigned long long)dropped);
+	if (r->o->write_file)
+		fprintf(stderr, "%llu written to %s\n", (unsigned long long)r->file_packets,
+			strcmp(r->o->write_file, "-") ? r->o->write_file : "stdout");
 }
 
 static int flush_output(struct run *r)
@@ -298,6 +302,8 @@ static int finish_output(struct run *r)
 			fprintf(stderr, "unixcap: writing output: %s\n", strerror(-r->out_error));
 		rc = 1;
 	}
+	if (r->writer)
+		r->file_packets = uc_writer_packets_written(r->writer);
 	uc_writer_free(r->writer);
 	r->writer = NULL;
 	return rc;

@@ -11,7 +11,7 @@ import socket
 import subprocess
 import time
 
-from harness import Unixcap
+from harness import Unixcap, pcapng_packets
 
 KPTR = "/proc/sys/kernel/kptr_restrict"
 
@@ -208,3 +208,45 @@ def check_paths(ctx, problems):
         os.chdir(old)
         for s in servers:
             s.close()
+
+
+def check_diskcount(ctx, problems):
+    """(5) -w onto a nearly full disk: the summary says how many messages reached the file,
+    and the file keeps everything that fit (a write error loses only what did not)."""
+    mnt = ctx.path("full")
+    os.mkdir(mnt)
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", mnt],
+                       capture_output=True, text=True)
+    if not problems.check(r.returncode == 0, "mount tmpfs: %s" % r.stderr.strip()):
+        return
+    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+    try:
+        with open(os.path.join(mnt, "filler"), "wb") as f:
+            f.write(b"\0" * (1400 * 1024))
+        st = os.statvfs(mnt)
+        avail = st.f_bavail * st.f_frsize
+        out = os.path.join(mnt, "cap.pcapng")
+        cap = Unixcap([ctx.unixcap, "--inode", str(os.fstat(a.fileno()).st_ino), "-w", out])
+        if not problems.check(cap.wait_ready(), "unixcap did not start: %s" % cap.err):
+            cap.stop()
+            return
+        payload = b"m" * 2000
+        for i in range(1000):  # 2 MB in a burst: more than the disk holds
+            a.send(payload)
+            b.recv(4096)
+            if cap.p.poll() is not None:
+                break
+        rc = cap.stop(timeout=60)
+        problems.check(rc == 1, "full disk: exit %s, want 1: %s" % (rc, cap.err))
+        m = re.search(r"^(\d+) written to (.*)$", cap.err, re.M)
+        n, end, size = pcapng_packets(out, complete=False)
+        problems.check(m is not None and int(m.group(1)) == n and m.group(2) == out,
+                       "full disk: the summary does not say the %d messages in the file: %r"
+                       % (n, cap.err))
+        problems.check(n > 0 and size >= avail - 16384,
+                       "full disk: the file holds %d messages, %d bytes of %d that were free: "
+                       "more than what was in flight was lost" % (n, size, avail))
+    finally:
+        a.close()
+        b.close()
+        subprocess.run(["umount", "-l", mnt])

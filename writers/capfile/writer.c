@@ -204,3 +204,8 @@ uint64_t uc_writer_packets(const struct uc_writer *w)
 {
 	return w->packets;
 }
+
+uint64_t uc_writer_packets_written(const struct uc_writer *w)
+{
+	return w ? uc_rotate_packets_written(w->rot) : 0;
+}

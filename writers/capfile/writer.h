@@ -43,6 +43,8 @@ int uc_writer_reopen(struct uc_writer *w);
 int uc_writer_chown(struct uc_writer *w, uid_t uid, gid_t gid, char *err, size_t errlen);
 const char *uc_writer_error(const struct uc_writer *w);
 uint64_t uc_writer_packets(const struct uc_writer *w);
+/* Packets that reached the files (a write error counts only those whole in the file). */
+uint64_t uc_writer_packets_written(const struct uc_writer *w);
 /* Bytes per packet the file header announces: header, largest fd area and -s, at most 262144. */
 uint32_t uc_writer_snaplen(uint32_t payload_snaplen);
 
