@@ -42,6 +42,22 @@ static void putf(struct line *l, const char *fmt, ...)
 		l->len += (size_t)n < room ? (size_t)n : room - 1;
 }
 
+/* A field of the line: spaces as \x20 (the escape uc_format_bytes uses for the rest), so
+ * that splitting the line on spaces gives its fields, as unixcap -L's words do. */
+static void put_word(struct line *l, const char *s)
+{
+	for (const char *sp; (sp = strchr(s, ' ')); s = sp + 1) {
+		char part[UC_PATH_MAX * 4 + 2];
+		size_t n = (size_t)(sp - s) < sizeof(part) ? (size_t)(sp - s) : sizeof(part) - 1;
+
+		memcpy(part, s, n);
+		part[n] = '\0';
+		put(l, part);
+		put(l, "\\x20");
+	}
+	put(l, s);
+}
+
 /* comm fields are fixed 16-byte arrays that the kernel does not always NUL-terminate. */
 static void put_comm(struct line *l, const char *comm)
 {
@@ -49,7 +65,7 @@ static void put_comm(struct line *l, const char *comm)
 
 	uc_format_bytes(text, sizeof(text), comm, strnlen(comm, UC_COMM_LEN));
 	/* An empty comm would leave two adjacent spaces and shift every later field. */
-	put(l, text[0] ? text : "?");
+	put_word(l, text[0] ? text : "?");
 }
 
 static void put_paths(struct line *l, const struct uc_meta *m)
@@ -59,13 +75,13 @@ static void put_paths(struct line *l, const struct uc_meta *m)
 	uc_format_path(path, sizeof(path), m->path, m->path_len);
 	uc_format_path(peer, sizeof(peer), m->peer_path, m->peer_path_len);
 	if (path[0] && peer[0] && strcmp(path, peer) != 0) {
-		put(l, path);
+		put_word(l, path);
 		put(l, " \u2192 ");
-		put(l, peer);
+		put_word(l, peer);
 	} else if (path[0]) {
-		put(l, path);
+		put_word(l, path);
 	} else if (peer[0]) {
-		put(l, peer);
+		put_word(l, peer);
 	} else {
 		put(l, "-");
 	}

@@ -250,3 +250,64 @@ def check_diskcount(ctx, problems):
         a.close()
         b.close()
         subprocess.run(["umount", "-l", mnt])
+
+
+def check_json(ctx, problems):
+    """(10) receive events are recvmsg, (11) an integer ts_ns beside ts."""
+    a, b = socket.socketpair()
+    ino = os.fstat(a.fileno()).st_ino
+
+    def traffic():
+        r, w = os.pipe()
+        socket.send_fds(a, [b"fd here"], [r])
+        socket.recv_fds(b, 100, 4)
+        os.close(r)
+        os.close(w)
+
+    rc, msgs, err = run_capture(ctx, ["--inode", str(ino), "-d", "20"], traffic)
+    problems.check(rc == 0, "exit %s: %s" % (rc, err))
+    recv = [m for m in msgs if "recv" in m["flags"]]
+    problems.check(recv and all(m["call"] == "recvmsg" for m in recv),
+                   "receive events: calls %s" % [m["call"] for m in recv])
+    problems.check(msgs and all(isinstance(m.get("ts_ns"), int) for m in msgs),
+                   "ts_ns missing or not an integer: %s" % [m.get("ts_ns") for m in msgs])
+    raw = open(ctx.path(sorted(f for f in os.listdir(ctx.work) if f.startswith("out."))[-1])
+               ).read()
+    for line, m in zip([l for l in raw.splitlines() if l.startswith("{")], msgs):
+        got = re.search(r'"ts":(\d+)\.(\d{9})', line)
+        problems.check(got and m.get("ts_ns") == int(got.group(1) + got.group(2)),
+                       "ts_ns %s differs from ts %s" % (m.get("ts_ns"), got and got.group(0)))
+    a.close()
+
+
+def check_escape(ctx, problems):
+    """(12) spaces in socket names (and command names) are escaped in summary lines: splitting
+    a line on spaces gives its fields."""
+    name = ctx.path("a b.sock")
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    srv.bind(name)
+    cli = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    cli.connect(name)
+    old = open("/proc/self/comm").read().strip()
+    set_comm("my tool")
+    out = ctx.path("summary.txt")
+    try:
+        with open(out, "w") as f:
+            u = Unixcap([ctx.unixcap, "--inode", str(os.fstat(srv.fileno()).st_ino), "-d", "20"],
+                        stdout=f)
+            if u.wait_ready():
+                for i in range(3):
+                    cli.send(b"spaces %d" % i)
+                time.sleep(0.5)
+            u.stop()
+    finally:
+        set_comm(old)
+        srv.close()
+        cli.close()
+    lines = [l for l in open(out).read().splitlines() if l.strip()]
+    want = ctx.path("a\\x20b.sock")
+    problems.check(len(lines) == 3, "want 3 summary lines, got %r (%s)" % (lines, u.err))
+    for l in lines:
+        fields = l.split(" ")
+        problems.check(want in fields and "my\\x20tool" in fields and " b.sock" not in l,
+                       "summary line with unescaped spaces: %r" % l)

@@ -124,6 +124,8 @@ void uc_print_json(FILE *out, const struct uc_message *msg)
 	j.overflow = false;
 	putf(&j, "{\"ts\":%llu.%09llu", (unsigned long long)(msg->ts_wall_ns / 1000000000u),
 	     (unsigned long long)(msg->ts_wall_ns % 1000000000u));
+	/* jq reads ts as a double, which keeps microseconds at best: the same instant in ns. */
+	putf(&j, ",\"ts_ns\":%llu", (unsigned long long)msg->ts_wall_ns);
 	putf(&j, ",\"pid\":%u,\"tid\":%u,\"uid\":%u,\"gid\":%u", m->pid, m->tid, m->uid, m->gid);
 	put_key_string(&j, ",\"comm\":", m->comm, strnlen(m->comm, UC_COMM_LEN));
 	putf(&j, ",\"cgroup\":%llu", (unsigned long long)m->cgroup_id);
