@@ -361,7 +361,7 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 {
 	uint64_t v;
 	int mode_set = 0;
-	bool said_no_resolve = false;
+	bool said_no_resolve = false, format_set = false;
 
 	memset(o, 0, sizeof(*o));
 	o->snaplen = UC_SNAPLEN_DEFAULT;
@@ -534,6 +534,7 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 				o->format = UC_FMT_PCAP;
 			else
 				return fail(err, errlen, "unknown file format '%s' (pcapng, pcap)", optarg);
+			format_set = true;
 			break;
 		case OPT_LINKTYPE:
 			if (uc_parse_u64(optarg, UC_LT_MIN, UC_LT_MAX, &v))
@@ -612,6 +613,8 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 	}
 	if (optind < argc)
 		return fail(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
+	if (format_set && !o->write_file)
+		return fail(err, errlen, "-F needs -w FILE (it is the format of the file written)");
 	if (o->fds_only && !mode_set)
 		o->mode = UC_OUT_FDS;
 	else if (o->fds_only && o->mode != UC_OUT_JSON)

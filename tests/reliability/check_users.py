@@ -13,6 +13,16 @@ import time
 
 from harness import Unixcap, pcapng_packets
 
+USERS_CHECKS = {}
+
+
+def users_check(name):
+    """Registers a check under its name (tests/CMakeLists.txt: USERS_CHECKS)."""
+    def add(fn):
+        USERS_CHECKS[name] = fn
+        return fn
+    return add
+
 KPTR = "/proc/sys/kernel/kptr_restrict"
 
 
@@ -63,6 +73,7 @@ def run_capture(ctx, args, traffic, timeout=60):
     return (rc if ready else -1), msgs, u.err
 
 
+@users_check("sock")
 def check_sock(ctx, problems):
     """(1) --sock with the address lsof and /proc/net/unix print (hashed with kptr_restrict 0)."""
     a, b = socket.socketpair()
@@ -111,6 +122,7 @@ def set_comm(name):
         f.write(name)
 
 
+@users_check("tcpdump")
 def check_tcpdump(ctx, problems):
     """(3) tcpdump habits: -nn, -n before another option, -l -U --immediate-mode -i any, -D."""
     a, b = socket.socketpair()
@@ -159,6 +171,7 @@ def check_tcpdump(ctx, problems):
                    "unixcap -i eth0: exit %d, %r" % (r.returncode, r.stderr))
 
 
+@users_check("paths")
 def check_paths(ctx, problems):
     """(4) --path as typed: relative, through a symlink, repeated (any of them), prefixes."""
     d = ctx.path("dir")
@@ -210,6 +223,7 @@ def check_paths(ctx, problems):
             s.close()
 
 
+@users_check("diskcount")
 def check_diskcount(ctx, problems):
     """(5) -w onto a nearly full disk: the summary says how many messages reached the file,
     and the file keeps everything that fit (a write error loses only what did not)."""
@@ -252,6 +266,7 @@ def check_diskcount(ctx, problems):
         subprocess.run(["umount", "-l", mnt])
 
 
+@users_check("json")
 def check_json(ctx, problems):
     """(10) receive events are recvmsg, (11) an integer ts_ns beside ts."""
     a, b = socket.socketpair()
@@ -280,6 +295,7 @@ def check_json(ctx, problems):
     a.close()
 
 
+@users_check("escape")
 def check_escape(ctx, problems):
     """(12) spaces in socket names (and command names) are escaped in summary lines: splitting
     a line on spaces gives its fields."""
@@ -311,3 +327,21 @@ def check_escape(ctx, problems):
         fields = l.split(" ")
         problems.check(want in fields and "my\\x20tool" in fields and " b.sock" not in l,
                        "summary line with unescaped spaces: %r" % l)
+
+
+@users_check("rough")
+def check_rough(ctx, problems):
+    """(13) -F without -w is an error; -L as non-root says why it shows '-'."""
+    r = subprocess.run([ctx.unixcap, "-F", "pcap", "-d", "1"], capture_output=True, text=True,
+                       timeout=60)
+    problems.check(r.returncode == 2 and len(r.stderr.splitlines()) == 1 and "-w" in r.stderr,
+                   "-F without -w: exit %d, %r" % (r.returncode, r.stderr))
+    r = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                        ctx.unixcap, "-L"], capture_output=True, text=True, timeout=60)
+    problems.check(r.returncode == 0 and "-" in r.stdout and "root" in r.stderr
+                   and len(r.stderr.splitlines()) == 1,
+                   "-L as nobody: exit %d, no one-line hint on stderr: %r"
+                   % (r.returncode, r.stderr))
+    r = subprocess.run([ctx.unixcap, "-L"], capture_output=True, text=True, timeout=60)
+    problems.check(r.returncode == 0 and "root" not in r.stderr,
+                   "-L as root: exit %d, stderr %r" % (r.returncode, r.stderr))

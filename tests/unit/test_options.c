@@ -143,9 +143,18 @@ static void test_tcpdump_habits(void)
 	REJECTS("no interface 'eth0'", "-i", "eth0");
 }
 
+/* Issue 18 (13): -F without -w was ignored silently. */
+static void test_format_needs_file(void)
+{
+	REJECTS("-F needs -w", "-F", "pcap");
+	CHECK_INT(parse("-F", "pcap", "-w", "x.pcap", NULL), UC_PARSE_RUN);
+	CHECK_INT(o.format, UC_FMT_PCAP);
+}
+
 int main(void)
 {
 	test_tcpdump_habits();
+	test_format_needs_file();
 	test_defaults();
 	test_accepted();
 	test_rejected();
