@@ -140,6 +140,7 @@ void uc_usage(FILE *f)
 	      "  -z, --zstd           compress -w output with zstd (implied by a .zst suffix)\n"
 	      "  -C SIZE              new file once the current one is over SIZE million bytes\n"
 	      "                       (suffix k, m, g: KiB, MiB, GiB); FILE, FILE1, FILE2...\n"
+	      "                       (r.pcapng.zst, r1.pcapng.zst...); at most one message over\n"
 	      "  -G SECONDS           new file every SECONDS; FILE is a strftime(3) template\n"
 	      "  -W COUNT             with -C: a ring of COUNT files (FILE0..); with -G: stop\n"
 	      "                       after COUNT files\n"
@@ -682,6 +683,10 @@ static enum uc_parse_result check_files(struct uc_options *o, char *err, size_t 
 	resolve_paths(o);
 	if (w && !to_stdout && ends_with(w, ".zst"))
 		o->zstd = true;
+	/* tcpdump does the same, silently: every interval truncates the one file. */
+	if (o->rotate_seconds && w && !strchr(w, '%') && !o->quiet)
+		fprintf(stderr, "unixcap: -G %u with no %%-conversion in '%s': each new file "
+			"replaces the last (e.g. -w %s-%%H%%M%%S)\n", o->rotate_seconds, w, w);
 	return UC_PARSE_RUN;
 }
 

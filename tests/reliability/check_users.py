@@ -345,3 +345,46 @@ def check_rough(ctx, problems):
     r = subprocess.run([ctx.unixcap, "-L"], capture_output=True, text=True, timeout=60)
     problems.check(r.returncode == 0 and "root" not in r.stderr,
                    "-L as root: exit %d, stderr %r" % (r.returncode, r.stderr))
+
+
+@users_check("rotate")
+def check_rotate(ctx, problems):
+    """(7) -C: files at most one message over the size (zstd too); zstd files keep .zst last
+    (r1.pcapng.zst); -G with no %-conversion in the name warns."""
+    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+    ino = os.fstat(a.fileno()).st_ino
+    size, limit = 3000, 20 * 1024
+    for name, extra in (("r.pcapng.zst", []), ("p.pcapng", [])):
+        out = ctx.path(name)
+        u = Unixcap([ctx.unixcap, "--inode", str(ino), "-C", "20k", "-w", out] + extra)
+        if not problems.check(u.wait_ready(), "%s: did not start: %s" % (name, u.err)):
+            u.stop()
+            continue
+        for i in range(100):
+            a.send(os.urandom(size))  # random: zstd cannot shrink it below the limit
+            b.recv(size)
+        time.sleep(0.5)
+        problems.check(u.stop() == 0, "%s: exit: %s" % (name, u.err))
+        files = sorted(f for f in os.listdir(ctx.work) if f != name and
+                       re.fullmatch(re.escape(name).replace(r"\.pcapng", r"\d*\.pcapng", 1)
+                                    if name.endswith(".zst") else re.escape(name) + r"\d*", f))
+        files.append(name)
+        problems.check(len(files) >= 10, "%s: only %s" % (name, files))
+        for f in files:
+            sz = os.path.getsize(ctx.path(f))
+            problems.check(sz <= limit + size + 1024,
+                           "%s: %d bytes with -C 20k (%d): more than one message over"
+                           % (f, sz, limit))
+            if f.endswith(".zst"):
+                problems.check(subprocess.run(["zstd", "-q", "-t", ctx.path(f)]).returncode == 0,
+                               "%s: zstd -t fails" % f)
+        stray = [f for f in os.listdir(ctx.work) if ".zst" in f and not f.endswith(".zst")]
+        problems.check(not stray, "zstd files whose name does not end in .zst: %s" % stray)
+    a.close()
+    b.close()
+    for name, warned in (("g.pcapng", True), ("g-%H%M%S.pcapng", False)):
+        r = subprocess.run([ctx.unixcap, "-G", "1", "-w", ctx.path(name), "-d", "0.5"],
+                           capture_output=True, text=True, timeout=60)
+        lines = [l for l in r.stderr.splitlines() if "-G" in l]
+        problems.check(r.returncode == 0 and len(lines) == (1 if warned else 0),
+                       "-G 1 -w %s: exit %d, -G warnings %s" % (name, r.returncode, lines))

@@ -40,6 +40,7 @@ struct uc_rotate {
 	} *marks;
 	size_t n_marks, cap_marks;
 	uint64_t z_packets;  /* zstd: packets in the compressed bytes not yet written */
+	uint64_t z_unflushed; /* zstd: bytes given to the compressor since it last flushed */
 	uint64_t on_disk;    /* packets written to files, all files together */
 };
 
@@ -69,8 +70,20 @@ int uc_rotate_make_name(const struct uc_rotate_cfg *cfg, unsigned cnt, time_t t,
 			return -ENAMETOOLONG;
 		strcpy(base, cfg->path);
 	}
-	int n = (cnt == 0 && width == 0) ? snprintf(out, size, "%s", base)
-					  : snprintf(out, size, "%s%0*u", base, width, cnt);
+	/* A compressed file keeps its suffixes last, where zstd and file managers look:
+	 * r.pcapng.zst, r1.pcapng.zst (the number goes before .pcapng.zst, .pcap.zst or .zst). */
+	size_t stem = strlen(base);
+	static const char *const exts[] = { ".pcapng.zst", ".pcap.zst", ".zst" };
+	for (unsigned i = 0; cfg->zstd && i < sizeof(exts) / sizeof(exts[0]); i++) {
+		size_t n = strlen(exts[i]);
+		if (stem > n && !strcmp(base + stem - n, exts[i]) && base[stem - n - 1] != '/') {
+			stem -= n;
+			break;
+		}
+	}
+	int n = (cnt == 0 && width == 0)
+			? snprintf(out, size, "%s", base)
+			: snprintf(out, size, "%.*s%0*u%s", (int)stem, base, width, cnt, base + stem);
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
@@ -209,6 +222,7 @@ static int drain(struct uc_rotate *r, enum uc_zw_mode mode)
 		return r->plain.err;
 	if (r->zw) {
 		int e = uc_zw_compress(r->zw, r->plain.data, r->plain.len, mode, &r->zout);
+		r->z_unflushed = mode == UC_ZW_CONTINUE ? r->z_unflushed + r->plain.len : 0;
 		r->plain.len = 0;
 		if (e)
 			return e;
@@ -337,6 +351,16 @@ int uc_rotate_next(struct uc_rotate *r, time_t now, char *err, size_t errlen)
 		int e = next_file(r, 0, now, err, errlen);
 		if (e)
 			return e;
+	}
+	/* zstd holds up to a block (128 KiB) inside: once what it may hold could pass the limit,
+	 * flush it so that the size is known, and the file is at most one message over. */
+	if (r->cfg.max_bytes && r->zw && r->z_unflushed &&
+	    r->written + r->zout.len + r->z_unflushed > r->cfg.max_bytes) {
+		int e = drain(r, UC_ZW_FLUSH);
+		if (e) {
+			snprintf(err, errlen, "%s: %s", r->name, strerror(-e));
+			return e;
+		}
 	}
 	if (r->cfg.max_bytes && r->written + out_buf(r)->len > r->cfg.max_bytes) {
 		r->c_count++;
