@@ -15,6 +15,7 @@
 #include "writers/conv/sink.h"
 #include "capture/app/parse_options.h"
 #include "capture/app/privileges.h"
+#include "capture/app/lifecycle.h"
 #include "capture/core/paths.h"
 #include "capture/enrich/comm.h"
 #include "writers/capfile/reader.h"
@@ -347,7 +348,6 @@ static int run_read(struct uc_options *o, struct uc_sink *sink)
 		r.console.detail = uc_detail_print;
 		r.console.detail_ctx = &r.detail;
 	}
-	install_signals();
 	int e = uc_readback(o->read_file, o->linktype_set ? o->linktype : 0, on_read, &r, err,
 			    sizeof(err));
 	int rc = finish_output(&r);
@@ -369,6 +369,8 @@ int main(int argc, char **argv)
 	/* Replaces argv for the whole run, as argv itself lives: static, so never a leak. */
 	static char **extcap_argv;
 	bool extcap = false;
+
+	install_signals(); /* first: a signal at any point of start-up ends it cleanly */
 
 	/* Run by Wireshark as its extcap helper: answer its query, or capture into its FIFO. */
 	switch (uc_extcap(argc, argv, stdout, stderr, &rc, &argc, &extcap_argv)) {
@@ -453,8 +455,11 @@ int main(int argc, char **argv)
 		r.console.detail_ctx = &r.detail;
 	}
 
+	struct uc_startup startup;
+	uc_startup_init(&startup, &o, stderr, now_ns(CLOCK_MONOTONIC));
 	/* The output must be writable before anything is loaded into the kernel. */
 	if (o.write_file) {
+		uc_startup_step(&startup, "opening the output file", now_ns(CLOCK_MONOTONIC));
 		struct uc_writer_cfg cfg = writer_cfg(&o, &r);
 		if (uc_writer_open(&r.writer, &cfg, err, sizeof(err))) {
 			fprintf(stderr, "unixcap: %s\n", err);
@@ -464,6 +469,7 @@ int main(int argc, char **argv)
 	}
 
 	struct uc_capture cap;
+	uc_startup_step(&startup, "loading and attaching the BPF programs", now_ns(CLOCK_MONOTONIC));
 	if (uc_capture_open(&cap, &o, err, sizeof(err))) {
 		fprintf(stderr, "unixcap: %s\n", err);
 		uc_writer_abort(r.writer);
@@ -472,6 +478,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	uc_startup_step(&startup, "starting the ring buffer and socket table", now_ns(CLOCK_MONOTONIC));
 	struct uc_reasm *reasm = uc_reasm_new(o.snaplen, on_message, &r);
 	struct ring_buffer *rb = reasm ? ring_buffer__new(cap.ringbuf_fd, on_record, reasm, NULL)
 				       : NULL;
@@ -503,7 +510,6 @@ int main(int argc, char **argv)
 		}
 	}
 	uc_reasm_set_clock_offset(reasm, (int64_t)(now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC)));
-	install_signals();
 	r.holders = uc_socktable_new(); /* NULL: peers stay as the kernel gave them */
 	/* -Z, as tcpdump: probes attached, output open; nothing after needs privileges. The file
 	 * becomes the user's, who creates the next ones and may reuse it in a -W ring. */
@@ -514,6 +520,7 @@ int main(int argc, char **argv)
 		r.done = true; /* the normal end: file completed, probes detached */
 	}
 
+	uc_startup_done(&startup, now_ns(CLOCK_MONOTONIC));
 	if (!o.quiet)
 		fprintf(stderr, "unixcap: listening on AF_UNIX, backend %s, snaplen %u, buffer %u KiB\n",
 			uc_backend_name(cap.backend), o.snaplen, o.ring_kib);
@@ -557,6 +564,8 @@ int main(int argc, char **argv)
 		uc_status_tick(&r.status, now, r.captured, r.bytes, kernel_drops(&cap));
 		if (deadline && now >= deadline)
 			break;
+		if ((r.print || (o.write_file && !strcmp(o.write_file, "-"))) && uc_stdout_gone())
+			r.out_error = -EPIPE; /* the reader left: the normal end, as for EPIPE */
 	}
 	/* Whatever the kernel already wrote is still shown, then what stayed incomplete. */
 	if (!r.done && !r.out_error)

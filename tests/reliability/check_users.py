@@ -388,3 +388,88 @@ def check_rotate(ctx, problems):
         lines = [l for l in r.stderr.splitlines() if "-G" in l]
         problems.check(r.returncode == 0 and len(lines) == (1 if warned else 0),
                        "-G 1 -w %s: exit %d, -G warnings %s" % (name, r.returncode, lines))
+
+
+@users_check("quietpipe")
+def check_quietpipe(ctx, problems):
+    """(8) unixcap | head on a quiet capture: the closed pipe ends it at once, not at the
+    next message."""
+    a, b = socket.socketpair()  # nothing is ever sent on it
+    r, w = os.pipe()
+    u = Unixcap([ctx.unixcap, "--inode", str(os.fstat(a.fileno()).st_ino), "-d", "120"],
+                stdout=w)
+    os.close(w)
+    ready = u.wait_ready(90)
+    problems.check(ready, "did not start: %s" % u.err)
+    os.close(r)  # the reader goes away; no message will ever fail to be written
+    t0 = time.time()
+    rc = u.wait(20)
+    took = time.time() - t0
+    problems.check(rc == 0 and took < 3,
+                   "closed pipe on a quiet capture: exit %s after %.1f s: %s" % (rc, took,
+                                                                              u.err[-300:]))
+    a.close()
+    b.close()
+
+
+@users_check("startsig")
+def check_startsig(ctx, problems):
+    """(8) A signal during start-up ends the capture cleanly: SIGINT to a background job
+    (SIGINT ignored, as a shell's & leaves it) and SIGTERM, both before 'listening'."""
+    for sig, delay in ((signal.SIGINT, 0.3), (signal.SIGTERM, 0.3)):
+        out = ctx.path("start-%s.pcapng" % sig.name)
+
+        def background():
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+        u = Unixcap([ctx.unixcap, "-w", out, "-d", "600"], preexec=background)
+        time.sleep(delay)
+        early = "listening" not in u.err
+        u.p.send_signal(sig)
+        rc = u.wait(90)
+        problems.check(early, "%s: sent after start-up ended (too slow a test)" % sig.name)
+        problems.check(rc == 0 and "killed" not in u.err and u.summary() is not None,
+                       "%s before listening: exit %s: %r" % (sig.name, rc, u.err[-300:]))
+        try:
+            pcapng_packets(out)
+        except (OSError, ValueError) as e:
+            problems.append("%s before listening: file not complete: %s" % (sig.name, e))
+
+
+@users_check("progress")
+def check_progress(ctx, problems):
+    """(6) Start-up says what it is doing on a terminal, and with -v how long each step took."""
+    import pty
+    master, slave = os.openpty()
+    p = subprocess.Popen([ctx.unixcap, "-d", "0.2", "-c", "1", "--inode", "1"],
+                         stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    text = b""
+    end = time.time() + 120
+    while time.time() < end:
+        ready, _, _ = select.select([master], [], [], 1)
+        if ready:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            text += chunk
+        elif p.poll() is not None:
+            break
+    p.wait(30)
+    os.close(master)
+    text = text.decode(errors="replace").replace("\r", "")
+    before = text.split("listening")[0]
+    problems.check("loading and attaching the BPF programs..." in before,
+                   "on a terminal, nothing said during start-up: %r" % text[:400])
+    r = subprocess.run([ctx.unixcap, "-v", "-d", "0.2", "--inode", "1"], capture_output=True,
+                       text=True, timeout=120)
+    steps = re.findall(r"^unixcap: start-up: (.*): (\d+) ms$", r.stderr, re.M)
+    problems.check(any("BPF" in s for s, _ in steps) and "in all" in r.stderr,
+                   "-v: no per-step start-up times: %r" % r.stderr[:400])
+    r = subprocess.run([ctx.unixcap, "-d", "0.2", "--inode", "1"], capture_output=True,
+                       text=True, timeout=120)
+    problems.check("..." not in r.stderr and "start-up" not in r.stderr,
+                   "not a terminal, no -v: start-up lines anyway: %r" % r.stderr)
