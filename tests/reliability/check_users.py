@@ -473,3 +473,44 @@ def check_progress(ctx, problems):
                        text=True, timeout=120)
     problems.check("..." not in r.stderr and "start-up" not in r.stderr,
                    "not a terminal, no -v: start-up lines anyway: %r" % r.stderr)
+
+
+@users_check("readme")
+def check_readme(ctx, problems):
+    """(15) What README.md says about -s 0, the userspace filters and --sock's source agrees
+    with what the binary does."""
+    top = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+    readme = open(os.path.join(top, "README.md")).read()
+    man = open(os.path.join(top, "docs", "unixcap.8")).read()
+    # -s 0 is the default snaplen, 262144 bytes: a bigger message is cut there.
+    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    big = 300000
+    a.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 * big)
+
+    def traffic():
+        a.send(b"s" * big)
+        b.recv(big)
+
+    rc, msgs, err = run_capture(ctx, ["-s", "0", "--inode", str(os.fstat(a.fileno()).st_ino),
+                                      "-d", "20"], traffic)
+    a.close()
+    b.close()
+    default = re.search(r"default (\d+)", readme)
+    problems.check(msgs and default and msgs[0]["caplen"] == int(default.group(1)) < big,
+                   "-s 0: caplen %s, README's default %s" % (
+                       [m["caplen"] for m in msgs], default and default.group(1)))
+    for text, name in ((readme, "README.md"), (man, "unixcap.8")):
+        for line in text.splitlines():
+            if re.search(r"-s 0\b", line.replace("\\-", "-")) and "full" in line:
+                problems.append("%s says -s 0 copies full payloads: %r" % (name, line))
+    # --cgroup (and -n) filter in userspace, as --help says.
+    help_text = subprocess.run([ctx.unixcap, "--help"], capture_output=True, text=True).stdout
+    cgroup_help = help_text[help_text.index("--cgroup"):].split("\n  -", 1)[0]
+    m = re.search(r"All filters but (.*?) run in the kernel", readme, re.S)
+    problems.check("userspace" in cgroup_help and m and "--cgroup" in m.group(1),
+                   "README's list of userspace filters: %r" % (m and m.group(0)))
+    # --sock: the address to give is unixcap -L's; lsof's and /proc/net/unix's are hashes.
+    for line in readme.splitlines():
+        if "--sock" in line and ("lsof" in line or "/proc/net/unix" in line):
+            problems.check("unixcap -L" in line,
+                           "README sends --sock users to lsof or /proc/net/unix: %r" % line)
