@@ -22,7 +22,7 @@ static const char config[] =
 	"arg {number=1}{call=--path}{display=Socket path}{type=string}"
 	"{tooltip=Bound path of either end; @name for an abstract name}\n"
 	"arg {number=2}{call=--sock}{display=Socket address}{type=string}"
-	"{tooltip=Kernel socket address (0xffff...) as ss, lsof and /proc/net/unix show it}"
+	"{tooltip=Kernel socket address (0xffff...) as unixcap -L shows it}"
 	"{validation=^(0[xX])?[0-9a-fA-F]*$}\n"
 	"arg {number=3}{call=--type}{display=Socket type}{type=selector}"
 	"{tooltip=Only sockets of this type}\n"

@@ -14,6 +14,7 @@
 #include "capture/app/extcap.h"
 #include "capture/app/parse_options.h"
 #include "capture/app/privileges.h"
+#include "capture/app/lifecycle.h"
 #include "capture/core/filter.h"
 #include "capture/core/output.h"
 #include "capture/enrich/comm.h"
@@ -76,6 +77,7 @@ struct run {
 	struct uc_socktable *holders; /* live: peer pid from the peer socket's holder */
 	uint64_t seen;             /* -r: messages read, for the file's counters */
 	uint64_t captured;
+	uint64_t file_packets;     /* -w: messages that reached the file(s) */
 	int out_error; /* -errno of the first failed output */
 	bool done;     /* -c reached, or -G/-W wrote its last file */
 	struct uc_fdlink *fdlink; /* receives of passed fds, linked to their sends */
@@ -204,6 +206,8 @@ static int finish_outputs(struct run *r, bool input_read)
 			fprintf(stderr, "unixcap: %s\n", why);
 		rc = 1;
 	}
+	if (r->writer)
+		r->file_packets = uc_writer_packets_written(r->writer);
 	uc_writer_free(r->writer);
 	r->writer = NULL;
 	r->n_out = 0;
@@ -347,7 +351,6 @@ static int run_read(struct app *a)
 	if (!rc)
 		rc = start_writer(&r, desc);
 	if (!rc) {
-		install_signals();
 		int e = uc_readback(o->read_file, o->linktype_set ? o->linktype : 0, on_read, &r,
 				    a->err, sizeof(a->err));
 		rc = finish_outputs(&r, e >= 0);
@@ -447,6 +450,8 @@ static int capture_loop(struct run *r)
 		uc_status_tick(&r->status, now, r->captured, r->bytes, uc_consumer_drops(c));
 		if (deadline && now >= deadline)
 			break;
+		if ((r->print || (o->write_file && !strcmp(o->write_file, "-"))) && uc_stdout_gone())
+			r->out_error = -EPIPE; /* the reader left: the normal end, as for EPIPE */
 	}
 	/* Whatever the kernel already wrote is still shown, then what stayed incomplete. */
 	if (!r->done && !r->out_error)
@@ -472,6 +477,9 @@ static void print_summary(const struct run *r)
 		(unsigned long long)rs->malformed);
 	fprintf(stderr, "%llu messages captured, %llu dropped\n", (unsigned long long)r->captured,
 		(unsigned long long)uc_consumer_drops(r->consumer));
+	if (r->o->write_file)
+		fprintf(stderr, "%llu written to %s\n", (unsigned long long)r->file_packets,
+			strcmp(r->o->write_file, "-") ? r->o->write_file : "stdout");
 }
 
 /* Live from the kernel: load and attach, then the loop; -Z once nothing needs root. */
@@ -481,12 +489,18 @@ static int run_live(struct app *a)
 	struct uc_consumer consumer;
 	struct uc_user run_as;
 	struct run r = { 0 };
+	struct uc_startup startup;
 	char desc[128];
 	int rc = live_preflight(a, &run_as);
 
+	uc_startup_init(&startup, o, stderr, uc_now_ns(CLOCK_MONOTONIC));
+	if (o->write_file)
+		uc_startup_step(&startup, "opening the output file", uc_now_ns(CLOCK_MONOTONIC));
 	if (!rc)
 		rc = setup_run(&r, a, true);
 	if (!rc) {
+		uc_startup_step(&startup, "loading and attaching the BPF programs",
+				uc_now_ns(CLOCK_MONOTONIC));
 		r.consumer = &consumer;
 		if (uc_consumer_open(&consumer, o, &r.filter, on_message, &r, a->err,
 				     sizeof(a->err))) {
@@ -503,7 +517,7 @@ static int run_live(struct app *a)
 		teardown_run(&r);
 		return rc;
 	}
-	install_signals();
+	uc_startup_step(&startup, "starting the socket table", uc_now_ns(CLOCK_MONOTONIC));
 	r.holders = uc_socktable_new(); /* NULL: peers stay as the kernel gave them */
 	/* -Z, as tcpdump: probes attached, output open; nothing after needs privileges. The file
 	 * becomes the user's, who creates the next ones and may reuse it in a -W ring. */
@@ -513,6 +527,7 @@ static int run_live(struct app *a)
 		rc = 1;
 		r.done = true; /* the normal end: file completed, probes detached */
 	}
+	uc_startup_done(&startup, uc_now_ns(CLOCK_MONOTONIC));
 	live_started(&r);
 	if (capture_loop(&r))
 		rc = 1;
@@ -637,6 +652,8 @@ int main(int argc, char **argv)
 {
 	struct app a = { .argc = argc, .argv = argv };
 	int rc = 0;
+
+	install_signals(); /* first: a signal at any point of start-up ends it cleanly */
 
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 		if (!modes[i].wanted(&a))

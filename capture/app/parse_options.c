@@ -10,8 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "capture/core/text.h"
+#include "capture/socklist/socklist.h"
 #include "writers/capfile/linktype.h"
 #include "writers/tcpview/tcpview.h"
 
@@ -34,6 +37,7 @@ enum {
 	OPT_CGROUP,
 	OPT_VIEW,     /* --view unix|tcp (writers/tcpview) */
 	OPT_TCP_PORT, /* --tcp-port PATTERN=PORT */
+	OPT_IMMEDIATE,
 };
 
 static const struct option long_opts[] = {
@@ -72,6 +76,10 @@ static const struct option long_opts[] = {
 	{ "split", required_argument, NULL, OPT_SPLIT },
 	{ "view", required_argument, NULL, OPT_VIEW },
 	{ "tcp-port", required_argument, NULL, OPT_TCP_PORT },
+	/* tcpdump's habits, harmless here: the output is already prompt, one interface. */
+	{ "immediate-mode", no_argument, NULL, OPT_IMMEDIATE },
+	{ "interface", required_argument, NULL, 'i' },
+	{ "list-interfaces", no_argument, NULL, 'D' },
 	{ 0 },
 };
 
@@ -92,10 +100,13 @@ void uc_usage(FILE *f)
 	      "  -p, --pid PID[,PID]  sending process(es)\n"
 	      "  --exclude-pid PID[,PID]  not these sending processes\n"
 	      "  -t, --tid TID        sending thread\n"
-	      "  --sock 0xADDR        kernel socket address, as ss/lsof and /proc/net/unix show it\n"
+	      "  --sock 0xADDR        kernel socket address, as unixcap -L shows it (a hashed one\n"
+	      "                       from lsof or /proc/net/unix: its socket, by inode)\n"
 	      "  --inode N            socket inode\n"
 	      "  --path PATH          bound path, or @name for an abstract name (\\xNN escapes);\n"
-	      "                       a trailing * matches any name with that prefix\n"
+	      "                       a trailing * matches any name with that prefix; relative\n"
+	      "                       and symlinked names also match their absolute form;\n"
+	      "                       repeated: any of them (then matched in userspace)\n"
 	      "  --type T             stream|dgram|seqpacket\n"
 	      "  -n, --name REGEX     sender comm matches the POSIX extended regex (userspace)\n"
 	      "  --cgroup PATH        sender's cgroup is PATH or below it, e.g.\n"
@@ -119,6 +130,11 @@ void uc_usage(FILE *f)
 	      "                       no counters refreshed each second on stderr\n"
 	      "  -h, --help           this help;  --version  the version\n"
 	      "\n"
+	      "tcpdump habits: -nn, and -n before another option, resolve nothing (there are no\n"
+	      "addresses to resolve; -n REGEX is the command-name filter); -l, -U, -e and\n"
+	      "--immediate-mode are accepted (output is already prompt); -i any or -i unixcap;\n"
+	      "-D lists the one interface.\n"
+	      "\n"
 	      "Capture files (files are created mode 0600):\n"
 	      "  -w FILE              write pcapng to FILE instead of printing ('-' = stdout,\n"
 	      "                       e.g. unixcap -w - | wireshark -k -i -)\n"
@@ -129,6 +145,7 @@ void uc_usage(FILE *f)
 	      "  -z, --zstd           compress -w output with zstd (implied by a .zst suffix)\n"
 	      "  -C SIZE              new file once the current one is over SIZE million bytes\n"
 	      "                       (suffix k, m, g: KiB, MiB, GiB); FILE, FILE1, FILE2...\n"
+	      "                       (r.pcapng.zst, r1.pcapng.zst...); at most one message over\n"
 	      "  -G SECONDS           new file every SECONDS; FILE is a strftime(3) template\n"
 	      "  -W COUNT             with -C: a ring of COUNT files (FILE0..); with -G: stop\n"
 	      "                       after COUNT files\n"
@@ -205,20 +222,117 @@ static int parse_pids(const char *s, struct uc_options *o)
 	return uc_parse_pid_list(s, o->pids, &o->n_pids, UC_MAX_PIDS);
 }
 
-/* --path: a trailing '*' makes the name a prefix; a literal '*' at the end is \x2a. */
+/* --path: a trailing '*' makes the name a prefix; a literal '*' at the end is \x2a. Each one
+ * is added to the names matched (any of them, as -p 1,2). */
 static int parse_path_filter(const char *arg, struct uc_options *o)
 {
 	char text[4 * UC_PATH_MAX + 2];
 	size_t n = strlen(arg);
-	if (n >= sizeof(text))
+	struct uc_path_filter *f;
+
+	if (n >= sizeof(text) || o->n_paths >= UC_MAX_PATHS / 2)
 		return -EINVAL;
-	o->path_prefix = n > 0 && arg[n - 1] == '*';
-	memcpy(text, arg, n - o->path_prefix);
-	text[n - o->path_prefix] = 0;
+	f = &o->paths[o->n_paths];
+	memset(f, 0, sizeof(*f));
+	f->prefix = n > 0 && arg[n - 1] == '*';
+	memcpy(text, arg, n - f->prefix);
+	text[n - f->prefix] = 0;
 	/* "*" alone would match unnamed sockets too: not a name filter. */
-	if (uc_parse_path(text, o->path, &o->path_len) || o->path_len == 0)
+	if (uc_parse_path(text, f->path, &f->len) || f->len == 0)
 		return -EINVAL;
+	o->n_paths++;
 	return 0;
+}
+
+static void add_path_form(struct uc_options *o, const char *name, bool prefix)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n >= UC_PATH_MAX || o->n_paths >= UC_MAX_PATHS)
+		return;
+	for (unsigned i = 0; i < o->n_paths; i++)
+		if (o->paths[i].len == n && o->paths[i].prefix == prefix &&
+		    !memcmp(o->paths[i].path, name, n))
+			return;
+	struct uc_path_filter *f = &o->paths[o->n_paths++];
+	memset(f, 0, sizeof(*f));
+	memcpy(f->path, name, n);
+	f->len = (unsigned)n;
+	f->prefix = prefix;
+}
+
+/*
+ * The kernel keeps the name a socket was bound with, which is rarely what the user typed: a
+ * relative name, or one through a symlink (/var/run -> /run). Each --path also matches its
+ * absolute, symlink-free form; a name that is no socket (yet) is matched as given, with a
+ * warning on a live capture. One name goes to the kernel's filter, more are matched in
+ * userspace (capture/core/paths.h).
+ */
+/* name with its directory made absolute and symlink-free (the last part kept as is). */
+static bool resolve_dir(const char *name, char *out, size_t outlen)
+{
+	char dir[PATH_MAX], real[PATH_MAX];
+	const char *slash = strrchr(name, '/'), *base = slash ? slash + 1 : name;
+	size_t n = slash ? (size_t)(slash - name) : 0;
+
+	if (n >= sizeof(dir))
+		return false;
+	memcpy(dir, slash ? name : ".", slash ? n : 1);
+	dir[slash ? n : 1] = 0;
+	if (slash && n == 0)
+		strcpy(dir, "/");
+	if (!realpath(dir, real))
+		return false;
+	return (size_t)snprintf(out, outlen, "%s/%s", strcmp(real, "/") ? real : "", base) < outlen;
+}
+
+static void resolve_paths(struct uc_options *o)
+{
+	unsigned given = o->n_paths;
+	bool warn = !o->read_file && !o->quiet;
+
+	for (unsigned i = 0; i < given; i++) {
+		char name[UC_PATH_MAX + 1], real[PATH_MAX];
+		const struct uc_path_filter *f = &o->paths[i];
+		struct stat st;
+
+		if (f->path[0] == '\0' || memchr(f->path, 0, f->len))
+			continue; /* abstract, or a NUL no filesystem name has */
+		memcpy(name, f->path, f->len);
+		name[f->len] = 0;
+		if (f->prefix) {
+			if (resolve_dir(name, real, sizeof(real)))
+				add_path_form(o, real, true);
+			continue;
+		}
+		if (realpath(name, real) && stat(real, &st) == 0) {
+			add_path_form(o, real, false);
+			if (warn && !S_ISSOCK(st.st_mode))
+				fprintf(stderr, "unixcap: --path %s: not a socket; matching the name as "
+					"given\n", name);
+			continue;
+		}
+		if (resolve_dir(name, real, sizeof(real)))
+			add_path_form(o, real, false);
+		if (warn)
+			fprintf(stderr, "unixcap: --path %s: no such socket (yet); matching the name "
+				"as given%s\n", name, o->n_paths > given ? " and in absolute form" : "");
+	}
+	o->have_path = o->n_paths == 1;
+	if (o->have_path) {
+		memcpy(o->path, o->paths[0].path, o->paths[0].len);
+		o->path_len = o->paths[0].len;
+		o->path_prefix = o->paths[0].prefix;
+	}
+}
+
+/* tcpdump's -n/-nn: there are no addresses or ports to resolve; said once, filters nothing. */
+static void no_resolve(struct uc_options *o, const char *what, bool *said)
+{
+	if (!*said && !o->quiet)
+		fprintf(stderr, "unixcap: %s: tcpdump's no-resolve, nothing to resolve here (-n REGEX "
+			"filters by command name)\n", what);
+	*said = true;
 }
 
 static int parse_type(const char *s)
@@ -259,6 +373,7 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 {
 	uint64_t v;
 	int mode_set = 0;
+	bool said_no_resolve = false, format_set = false;
 
 	memset(o, 0, sizeof(*o));
 	o->snaplen = UC_SNAPLEN_DEFAULT;
@@ -269,7 +384,7 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 	opterr = 0;
 
 	for (;;) {
-		int c = getopt_long(argc, argv, ":p:t:n:c:d:s:B:XxATvqhw:r:F:zC:G:W:Z:", long_opts, NULL);
+		int c = getopt_long(argc, argv, ":p:t:n:c:d:s:B:XxATvqhw:r:F:zC:G:W:Z:i:DlUe", long_opts, NULL);
 		if (c == -1)
 			break;
 		switch (c) {
@@ -307,7 +422,7 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 		case OPT_SOCK: {
 			int e = uc_parse_sock_addr(optarg, &o->sock);
 			if (e == -EINVAL)
-				return fail(err, errlen, "bad socket address '%s' (hex, as in /proc/net/unix)",
+				return fail(err, errlen, "bad socket address '%s' (hex, as unixcap -L shows it)",
 					    optarg);
 			if (e)
 				return fail(err, errlen, "bad socket address '%s' (zero)", optarg);
@@ -320,9 +435,8 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 		case OPT_PATH:
 			if (parse_path_filter(optarg, o))
 				return fail(err, errlen,
-					    "bad path '%s' (at most 108 bytes; @name for abstract, \\xNN escapes)",
-					    optarg);
-			o->have_path = true;
+					    "bad path '%s' (at most 108 bytes; @name for abstract, \\xNN "
+					    "escapes; at most %d --path)", optarg, UC_MAX_PATHS / 2);
 			break;
 		case OPT_TYPE: {
 			int t = parse_type(optarg);
@@ -333,6 +447,17 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 			break;
 		}
 		case 'n': {
+			/* "-nn", or "-n" with the next option taken as its value: tcpdump's -n. */
+			const char *word = argv[optind - 1];
+			if (!strcmp(word, "-nn")) {
+				no_resolve(o, word, &said_no_resolve);
+				break;
+			}
+			if (word == optarg && optarg[0] == '-' && optarg[1]) {
+				no_resolve(o, "-n", &said_no_resolve);
+				optind--; /* the option it swallowed is parsed as itself */
+				break;
+			}
 			if (o->have_comm_regex)
 				regfree(&o->comm_regex);
 			int rc = regcomp(&o->comm_regex, optarg, REG_EXTENDED | REG_NOSUB);
@@ -416,6 +541,7 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 				o->format = UC_FMT_PCAP;
 			else
 				return fail(err, errlen, "unknown file format '%s' (pcapng, pcap)", optarg);
+			format_set = true;
 			break;
 		case OPT_LINKTYPE:
 			if (uc_parse_u64(optarg, UC_LT_MIN, UC_LT_MAX, &v))
@@ -478,7 +604,25 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 				return UC_PARSE_ERROR;
 			o->n_port_rules++;
 			break;
+		case 'l':
+		case 'U':
+		case 'e':
+		case OPT_IMMEDIATE:
+			break; /* each message is written out as it comes; there is no link header */
+		case 'i':
+			if (strcmp(optarg, "any") && strcmp(optarg, "unixcap"))
+				return fail(err, errlen,
+					    "no interface '%s': unixcap captures AF_UNIX sockets (-i any)",
+					    optarg);
+			break;
+		case 'D':
+			puts("1.unixcap (Unix domain sockets: every AF_UNIX message of this host)");
+			return UC_PARSE_EXIT;
 		case ':':
+			if (optopt == 'n') { /* a last -n: tcpdump's */
+				no_resolve(o, "-n", &said_no_resolve);
+				break;
+			}
 			return fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);
 		default:
 			if (optopt)
@@ -488,11 +632,43 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 	}
 	if (optind < argc)
 		return fail(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
+	if (format_set && !o->write_file)
+		return fail(err, errlen, "-F needs -w FILE (it is the format of the file written)");
 	if (o->fds_only && !mode_set)
 		o->mode = UC_OUT_FDS;
 	else if (o->fds_only && o->mode != UC_OUT_JSON)
 		return fail(err, errlen, "--fds prints its own table; only --json goes with it");
 	return check_files(o, err, errlen);
+}
+
+/*
+ * --sock as lsof and /proc/net/unix print it: with kptr_restrict 0 those show %pK hashes
+ * (0x0000000093b14735), which no message carries. A hash /proc/net/unix lists is the socket
+ * of the inode beside it, so --sock becomes --inode; any other hash is refused, as the
+ * capture would match nothing. Real addresses (unixcap -L) pass unchanged. Live only: a
+ * file's addresses are those the kernel had.
+ */
+static enum uc_parse_result resolve_sock(struct uc_options *o, const char *procnet, char *err,
+					 size_t errlen)
+{
+	uint64_t inode = 0;
+
+	if (!o->sock || o->read_file || uc_sl_addr_is_real(o->sock))
+		return UC_PARSE_RUN;
+	if (uc_sl_procnet_inode_of(procnet, o->sock, &inode))
+		return fail(err, errlen,
+			    "--sock 0x%016" PRIx64 " is not a kernel address (lsof and /proc/net/unix "
+			    "hash them): take it from unixcap -L, or use --inode N",
+			    o->sock);
+	if (o->inode && o->inode != inode)
+		return fail(err, errlen, "--sock 0x%016" PRIx64 " is inode %" PRIu64
+			    ", not --inode %" PRIu64, o->sock, inode, o->inode);
+	if (!o->quiet)
+		fprintf(stderr, "unixcap: --sock 0x%016" PRIx64 " is a hashed address "
+			"(kptr_restrict): capturing its socket, inode %" PRIu64 "\n", o->sock, inode);
+	o->sock = 0;
+	o->inode = inode;
+	return UC_PARSE_RUN;
 }
 
 static enum uc_parse_result check_files(struct uc_options *o, char *err, size_t errlen)
@@ -520,11 +696,18 @@ static enum uc_parse_result check_files(struct uc_options *o, char *err, size_t 
 		return fail(err, errlen, "-Z is for live captures (-r needs no privileges)");
 	if (o->read_file && w && !to_stdout && !strcmp(o->read_file, w))
 		return fail(err, errlen, "-r and -w name the same file");
+	if (resolve_sock(o, "/proc/net/unix", err, errlen) != UC_PARSE_RUN)
+		return UC_PARSE_ERROR;
+	resolve_paths(o);
 	if (w && !to_stdout && ends_with(w, ".zst"))
 		o->zstd = true;
 	if (o->view == UC_VIEW_TCP && (!w || o->split_dir || o->format != UC_FMT_PCAPNG))
 		return fail(err, errlen, "--view tcp is a way of writing pcapng: it needs -w FILE "
 					 "(or -w -), without --split or -F pcap");
+	/* tcpdump does the same, silently: every interval truncates the one file. */
+	if (o->rotate_seconds && w && !strchr(w, '%') && !o->quiet)
+		fprintf(stderr, "unixcap: -G %u with no %%-conversion in '%s': each new file "
+			"replaces the last (e.g. -w %s-%%H%%M%%S)\n", o->rotate_seconds, w, w);
 	return UC_PARSE_RUN;
 }
 

@@ -26,6 +26,7 @@ void uc_filter_init(struct uc_filter *f, const struct uc_options *o)
 	f->n_exclude_pids = o->n_exclude_pids;
 	f->comm = o->have_comm_regex ? &o->comm_regex : NULL;
 	f->cgroup = o->cgroup;
+	f->paths = o;
 }
 
 void uc_filter_kernel_config(const struct uc_filter *f, struct uc_config *cfg)

@@ -27,6 +27,9 @@ struct uc_filter {
 	/* The userspace half. */
 	const regex_t *comm; /* -n, NULL = any */
 	const char *cgroup;  /* --cgroup PATH as given, NULL = any */
+	/* Every --path with the forms it resolves to (capture/core/paths.h): more than one
+	 * cannot go to the kernel's single path filter. */
+	const struct uc_options *paths;
 };
 
 /* The description of what o asks for; it points into o, which must outlive it. */

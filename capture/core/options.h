@@ -23,6 +23,13 @@ enum uc_backend_choice {
 #define UC_SNAPLEN_MAX UC_SNAPLEN_MAX_ANY
 #define UC_RING_KIB_DEFAULT 16384 /* 16 MiB */
 #define UC_RING_KIB_MAX (1u << 20) /* 1 GiB */
+#define UC_MAX_PATHS 32 /* --path names, with the forms they resolve to */
+
+struct uc_path_filter {
+	char path[UC_PATH_MAX];
+	unsigned len;
+	bool prefix; /* --path ending in '*' */
+};
 
 /* --tcp-port PATTERN=PORT: the server port of matching conversations in the TCP view. */
 #define UC_PORT_RULES_MAX 16
@@ -44,6 +51,10 @@ struct uc_options {
 	char path[UC_PATH_MAX];
 	unsigned path_len;
 	bool path_prefix;    /* --path ending in '*' */
+	/* Every --path, and the absolute form of a relative or symlinked one: one goes to the
+	 * kernel (have_path, path above); more are matched in userspace (capture/core/paths.h). */
+	struct uc_path_filter paths[UC_MAX_PATHS];
+	unsigned n_paths;
 	unsigned type; /* 0 = any */
 	bool have_comm_regex;
 	regex_t comm_regex;

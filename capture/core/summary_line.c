@@ -5,6 +5,17 @@
 
 #include <string.h>
 
+/* A field of the line: spaces as \x20 (the escape uc_format_bytes uses for the rest), so
+ * that splitting the line on spaces gives its fields, as unixcap -L's words do. */
+static void put_word(struct uc_strbuf *l, const char *s)
+{
+	for (const char *sp; (sp = strchr(s, ' ')); s = sp + 1) {
+		uc_strbuf_put(l, s, (size_t)(sp - s));
+		uc_strbuf_puts(l, "\\x20");
+	}
+	uc_strbuf_puts(l, s);
+}
+
 /* comm fields are fixed 16-byte arrays that the kernel does not always NUL-terminate. */
 static void put_comm(struct uc_strbuf *l, const char *comm)
 {
@@ -12,7 +23,7 @@ static void put_comm(struct uc_strbuf *l, const char *comm)
 
 	uc_format_bytes(text, sizeof(text), comm, strnlen(comm, UC_COMM_LEN));
 	/* An empty comm would leave two adjacent spaces and shift every later field. */
-	uc_strbuf_puts(l, text[0] ? text : "?");
+	put_word(l, text[0] ? text : "?");
 }
 
 static void put_paths(struct uc_strbuf *l, const struct uc_meta *m)
@@ -22,13 +33,13 @@ static void put_paths(struct uc_strbuf *l, const struct uc_meta *m)
 	uc_format_path(path, sizeof(path), m->path, m->path_len);
 	uc_format_path(peer, sizeof(peer), m->peer_path, m->peer_path_len);
 	if (path[0] && peer[0] && strcmp(path, peer) != 0) {
-		uc_strbuf_puts(l, path);
+		put_word(l, path);
 		uc_strbuf_puts(l, " \u2192 ");
-		uc_strbuf_puts(l, peer);
+		put_word(l, peer);
 	} else if (path[0]) {
-		uc_strbuf_puts(l, path);
+		put_word(l, path);
 	} else if (peer[0]) {
-		uc_strbuf_puts(l, peer);
+		put_word(l, peer);
 	} else {
 		uc_strbuf_puts(l, "-");
 	}

@@ -144,6 +144,7 @@ const char *uc_call_name(unsigned call)
 		[UC_CALL_SENDMMSG] = "sendmmsg",
 		[UC_CALL_STREAM_SENDMSG] = "unix_stream_sendmsg",
 		[UC_CALL_DGRAM_SENDMSG] = "unix_dgram_sendmsg",
+		[UC_CALL_RECVMSG] = "recvmsg",
 	};
 
 	if (call >= sizeof(names) / sizeof(names[0]))

@@ -1,5 +1,6 @@
 /* The userspace matcher: -n, --cgroup, and the kernel's filters for -r (match.h). */
 #include "capture/core/clock.h"
+#include "capture/core/paths.h"
 #include "capture/enrich/match.h"
 
 #include <stdio.h>
@@ -58,6 +59,8 @@ bool uc_match(struct uc_match *m, const struct uc_message *msg)
 	if (m->kernel_half && !uc_filter_kernel_match(m->filter, msg))
 		return false;
 	if (!uc_filter_comm_match(m->filter, msg->m.comm))
+		return false;
+	if (m->filter->paths && !uc_paths_match(m->filter->paths, msg))
 		return false;
 	if (!m->cgroups)
 		return true;

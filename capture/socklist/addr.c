@@ -190,6 +190,27 @@ static int parse_procnet_line(const char *line, struct procnet_line *p)
 	return 0;
 }
 
+int uc_sl_procnet_inode_of(const char *file, uint64_t addr, uint64_t *inode)
+{
+	FILE *f = fopen(file, "re");
+	char line[512];
+	int e = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		struct procnet_line p;
+
+		if (parse_procnet_line(line, &p) == 0 && p.addr == addr && p.inode) {
+			*inode = p.inode;
+			e = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return e;
+}
+
 int uc_sl_procnet_collect(struct uc_socklist *l, const char *file, bool *real)
 {
 	FILE *f = fopen(file, "re");

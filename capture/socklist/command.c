@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
 
 #include "capture/core/numbers.h"
@@ -237,6 +238,11 @@ int uc_socklist_main(int argc, char **argv)
 	if (src == UC_ADDR_NONE && o.addr_mode != UC_ADDR_MODE_NONE && !log)
 		fprintf(stderr, "unixcap: kernel addresses unavailable, shown as '-' (-v says why)\n");
 
+	/* Without root, /proc/PID/fd of other users and every kernel address are closed: say
+	 * why the table is full of '-' rather than leave it to look like no holders. */
+	if (geteuid() != 0)
+		fprintf(stderr, "unixcap: not root: kernel addresses and other users' processes "
+				"show as '-' (run as root: sudo unixcap -L)\n");
 	uc_socklist_finish(&l);
 	size_t shown = uc_socklist_filter(&l, &o.f);
 	if (log)

@@ -184,6 +184,9 @@ int uc_sl_proc_owners(struct uc_socklist *l, const char *proc_root);
  * the number of sockets read or -errno.
  */
 int uc_sl_procnet_collect(struct uc_socklist *l, const char *file, bool *real);
+/* The inode /proc/net/unix (file) lists beside the address addr, as it prints addresses (real
+ * or %pK-hashed): 0, -ENOENT when no line has it, or -errno. */
+int uc_sl_procnet_inode_of(const char *file, uint64_t addr, uint64_t *inode);
 /* True for a value that can be a kernel pointer (top 16 bits set), not a %pK hash. */
 bool uc_sl_addr_is_real(uint64_t v);
 

@@ -35,12 +35,23 @@ DESTDIR=$work/stage cmake --install "$build" --prefix /usr >"$work/install.log" 
 	problem "cmake --install: $(tail -3 "$work/install.log")"
 arch=$(cmake --system-information 2>/dev/null | sed -n 's/^CMAKE_LIBRARY_ARCHITECTURE "\(.*\)"/\1/p')
 ws=/usr/lib${arch:+/$arch}/wireshark
-for f in /usr/sbin/unixcap /usr/share/man/man8/unixcap.8 $ws/plugins/unixcap.lua \
-	/usr/share/bash-completion/completions/unixcap; do
+for f in /usr/sbin/unixcap /usr/share/man/man8/unixcap.8.gz $ws/plugins/unixcap.lua \
+	/usr/share/bash-completion/completions/unixcap /usr/share/doc/unixcap/copyright \
+	/usr/share/doc/unixcap/changelog.gz; do
 	[ -f "$work/stage$f" ] || problem "cmake --install did not install $f"
 done
 [ "$(readlink -f "$work/stage$ws/extcap/unixcap")" = "$work/stage/usr/sbin/unixcap" ] ||
 	problem "extcap link $ws/extcap/unixcap -> $(readlink "$work/stage$ws/extcap/unixcap")"
+
+# Elsewhere (/usr/local) the plugin and extcap link land where Debian's Wireshark does not
+# look: the install says so.
+if [ -d "$ws" ]; then
+	DESTDIR=$work/local cmake --install "$build" --prefix /usr/local >"$work/local.log" 2>&1
+	grep -q "Wireshark reads plugins" "$work/local.log" ||
+		problem "cmake --install --prefix /usr/local says nothing about Wireshark's directories"
+	DESTDIR=$work/stage2 cmake --install "$build" --prefix /usr >"$work/usr.log" 2>&1
+	grep -q "Wireshark reads plugins" "$work/usr.log" && problem "--prefix /usr warned"
+fi
 
 # The package.
 (cd "$build" && cpack -G DEB -B "$work/pkg") >"$work/cpack.log" 2>&1 ||
@@ -50,6 +61,18 @@ if [ -z "$deb" ]; then
 	problem "cpack made no .deb"
 	exit 1
 fi
+# Debian policy as lintian checks it: compressed man page, stripped binary, copyright,
+# description lines.
+if command -v lintian >/dev/null; then
+	lintian --no-tag-display-limit "$deb" >"$work/lintian.log" 2>&1
+	grep -E '^[EW]: ' "$work/lintian.log" && problem "lintian: $(grep -E '^[EW]: ' "$work/lintian.log" | head -5)"
+else
+	problem "lintian is not installed (tests/install-deps.sh --test)"
+fi
+dpkg-deb -x "$deb" "$work/x"
+file "$work/x/usr/sbin/unixcap" | grep -q ", stripped" || problem "unixcap is not stripped"
+[ -f "$work/x/usr/share/man/man8/unixcap.8.gz" ] || problem "man page not compressed"
+dpkg-deb -f "$deb" Description | sed 1d | grep -q '^  ' && problem "description line indented twice"
 depends=$(dpkg-deb -f "$deb" Depends)
 for lib in libbpf libpcap libzstd libc6; do
 	echo "$depends" | grep -q "$lib" || problem "Depends lacks $lib: $depends"

@@ -362,13 +362,13 @@ void check_summary(struct run *r, struct verdict *v, int matched)
 void check_format(struct run *r, struct verdict *v, bool errors)
 {
 	static const char *const data_keys[] = {
-		"ts",	    "pid",	"tid",	     "uid",	  "gid",       "comm",
+		"ts",	    "ts_ns",	"pid",	     "tid",	  "uid",       "gid",       "comm",
 		"cgroup",   "sock",	"inode",     "type",	  "path",      "peer_sock",
 		"peer_inode", "peer_pid", "peer_comm", "peer_path", "len",	   "caplen",
 		"call",	    "fd",	"flags",     "data",
 	};
 	static const char *const err_keys[] = {
-		"ts",	    "pid",	"tid",	     "uid",	  "gid",       "comm",
+		"ts",	    "ts_ns",	"pid",	     "tid",	  "uid",       "gid",       "comm",
 		"cgroup",   "sock",	"inode",     "type",	  "path",      "peer_sock",
 		"peer_inode", "peer_pid", "peer_comm", "peer_path", "len",	   "caplen",
 		"call",	    "fd",	"flags",     "errno",	  "error",     "data",

@@ -16,6 +16,7 @@ from check_disk import check_disk
 from check_leaks import check_soak, check_valgrind
 from check_nodisturb import check_nodisturb
 from check_privileges import check_drop, check_files, check_unprivileged
+from check_users import USERS_CHECKS
 from check_signals import check_hup, check_limits, check_pipe, check_sigkill, check_signals
 from harness import Problems
 
@@ -25,6 +26,7 @@ CHECKS = {
     "dropuser": check_drop, "files": check_files, "badinput": check_badinput,
     "nodisturb": check_nodisturb, "valgrind": check_valgrind, "soak": check_soak,
 }
+CHECKS.update(USERS_CHECKS)  # issue 18: what new users trip over
 
 
 class Ctx:

@@ -5,6 +5,7 @@
 #include "writers/conv/conversation.h"
 #include "capture/app/parse_options.h"
 #include "capture/core/filter.h"
+#include "capture/enrich/match.h"
 #include "writers/capfile/reader.h"
 #include "writers/conv/split.h"
 #include "unit.h"
@@ -118,9 +119,17 @@ static bool parse_match(const char *opt, const char *val, const struct uc_messag
 		fprintf(stderr, "  %s %s: %s\n", opt, val, err);
 		return false;
 	}
+	/* What -r applies: the kernel half and the userspace half (several --path forms). */
 	struct uc_filter f;
+	struct uc_match mm;
 	uc_filter_init(&f, &o);
-	bool hit = uc_filter_kernel_match(&f, m);
+	if (uc_match_init(&mm, &f, true, false, err, sizeof(err))) {
+		fprintf(stderr, "  %s %s: %s\n", opt, val, err);
+		uc_options_free(&o);
+		return false;
+	}
+	bool hit = uc_match(&mm, m);
+	uc_match_free(&mm);
 	uc_options_free(&o);
 	return hit;
 }

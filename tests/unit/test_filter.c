@@ -213,7 +213,7 @@ static void one_case(const struct filter_case *c, unsigned idx)
 /* A kernel configuration carries exactly the filter fields of the description. */
 static void config_fields(void)
 {
-	char *argv[] = { "unixcap", "--path", "/x*", "--sock", "abc", "-t", "7", "--fds", NULL };
+	char *argv[] = { "unixcap", "--path", "/x*", "--sock", "ffff888100000abc", "-t", "7", "--fds", NULL };
 	struct uc_options o;
 	char err[256];
 	CHECK_INT(uc_parse_options(8, argv, &o, err, sizeof(err)), UC_PARSE_RUN);
@@ -228,7 +228,7 @@ static void config_fields(void)
 	CHECK_INT(cfg.path_len, 2);
 	CHECK_INT(cfg.path_prefix, 1);
 	CHECK(!memcmp(cfg.path, "/x", 2));
-	CHECK_INT(cfg.filter_sock, 0xabc);
+	CHECK(cfg.filter_sock == 0xffff888100000abcull);
 	CHECK_INT(cfg.filter_tid, 7);
 	CHECK_INT(cfg.fds_only, 1);
 	CHECK_INT(cfg.filter_pids, 0);

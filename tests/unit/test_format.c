@@ -166,7 +166,8 @@ static void test_names(void)
 	CHECK_STR(uc_call_name(UC_CALL_SENDMMSG), "sendmmsg");
 	CHECK_STR(uc_call_name(UC_CALL_STREAM_SENDMSG), "unix_stream_sendmsg");
 	CHECK_STR(uc_call_name(UC_CALL_DGRAM_SENDMSG), "unix_dgram_sendmsg");
-	CHECK_STR(uc_call_name(8), "unknown");
+	CHECK_STR(uc_call_name(UC_CALL_RECVMSG), "recvmsg");
+	CHECK_STR(uc_call_name(9), "unknown");
 	CHECK_STR(uc_call_name(255), "unknown");
 
 	CHECK_STR(uc_errno_name(EAGAIN), "EAGAIN");

@@ -183,7 +183,7 @@ static void test_exact(void)
 	struct uc_message m = base();
 
 	CHECK_STR(json(&m),
-		  "{\"ts\":1763888592.123456789,\"pid\":1234,\"tid\":1235,\"uid\":0,\"gid\":0,"
+		  "{\"ts\":1763888592.123456789,\"ts_ns\":1763888592123456789,\"pid\":1234,\"tid\":1235,\"uid\":0,\"gid\":0,"
 		  "\"comm\":\"curl\",\"cgroup\":4321,\"sock\":\"0xffff888102249e88\",\"inode\":1656,"
 		  "\"type\":\"stream\",\"path\":\"/run/a.sock\",\"peer_sock\":\"0xffff888102249f60\","
 		  "\"peer_inode\":1655,\"peer_pid\":999,\"peer_comm\":\"nginx\",\"peer_path\":\"\","
@@ -210,7 +210,7 @@ static void test_exact(void)
 	m.m.err = -EAGAIN;
 	m.flags = UC_MF_ERROR | UC_MF_DEST_ADDR;
 	CHECK_STR(json(&m),
-		  "{\"ts\":1.000000005,\"pid\":1234,\"tid\":1235,\"uid\":1000,\"gid\":100,"
+		  "{\"ts\":1.000000005,\"ts_ns\":1000000005,\"pid\":1234,\"tid\":1235,\"uid\":1000,\"gid\":100,"
 		  "\"comm\":\"curl\",\"cgroup\":4321,\"sock\":\"0xffff888102249e88\",\"inode\":1656,"
 		  "\"type\":\"dgram\",\"path\":\"\",\"peer_sock\":\"0x0\",\"peer_inode\":0,"
 		  "\"peer_pid\":0,\"peer_comm\":\"\",\"peer_path\":\"@gone\",\"len\":0,\"caplen\":0,"

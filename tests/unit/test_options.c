@@ -119,8 +119,42 @@ static void test_rejected(void)
 	REJECTS("bad path", "--path", long_path);
 }
 
+/* Issue 18 (3): tcpdump's habits do not filter; sofdsnoop's meanings stay. */
+static void test_tcpdump_habits(void)
+{
+	CHECK_INT(parse("-nn", NULL), UC_PARSE_RUN);
+	CHECK(!o.have_comm_regex);
+	CHECK_INT(parse("-n", "-X", "-p", "1", NULL), UC_PARSE_RUN);
+	CHECK(!o.have_comm_regex);
+	CHECK_INT(o.mode, UC_OUT_HEXASCII);
+	CHECK_INT(o.n_pids, 1);
+	CHECK_INT(parse("-c", "1", "-n", NULL), UC_PARSE_RUN);
+	CHECK(!o.have_comm_regex);
+	CHECK_INT(parse("-n", "dbus", "-t", "5", "-T", "-p", "1", NULL), UC_PARSE_RUN);
+	CHECK(o.have_comm_regex);
+	CHECK_INT(o.tid, 5);
+	CHECK(o.relative_ts);
+	CHECK_INT(parse("--name", "dbus", "--tid", "5", NULL), UC_PARSE_RUN);
+	CHECK(o.have_comm_regex);
+	CHECK_INT(o.tid, 5);
+	CHECK_INT(parse("-l", "-U", "-e", "--immediate-mode", "-i", "any", NULL), UC_PARSE_RUN);
+	CHECK_INT(o.mode, UC_OUT_SUMMARY);
+	CHECK_INT(parse("-i", "unixcap", NULL), UC_PARSE_RUN);
+	REJECTS("no interface 'eth0'", "-i", "eth0");
+}
+
+/* Issue 18 (13): -F without -w was ignored silently. */
+static void test_format_needs_file(void)
+{
+	REJECTS("-F needs -w", "-F", "pcap");
+	CHECK_INT(parse("-F", "pcap", "-w", "x.pcap", NULL), UC_PARSE_RUN);
+	CHECK_INT(o.format, UC_FMT_PCAP);
+}
+
 int main(void)
 {
+	test_tcpdump_habits();
+	test_format_needs_file();
 	test_defaults();
 	test_accepted();
 	test_rejected();

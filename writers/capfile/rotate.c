@@ -32,6 +32,16 @@ struct uc_rotate {
 	unsigned c_count, g_count, files;
 	time_t g_time;
 	int error; /* sticky: after a failed write the file's end is unknown */
+	/* Where each block committed to plain ends, and whether it is a packet: a failed write
+	 * keeps the whole blocks that reached the file, and counts the packets among them. */
+	struct block_mark {
+		size_t end;
+		bool packet;
+	} *marks;
+	size_t n_marks, cap_marks;
+	uint64_t z_packets;  /* zstd: packets in the compressed bytes not yet written */
+	uint64_t z_unflushed; /* zstd: bytes given to the compressor since it last flushed */
+	uint64_t on_disk;    /* packets written to files, all files together */
 };
 
 static int digits_for(unsigned count)
@@ -60,8 +70,20 @@ int uc_rotate_make_name(const struct uc_rotate_cfg *cfg, unsigned cnt, time_t t,
 			return -ENAMETOOLONG;
 		strcpy(base, cfg->path);
 	}
-	int n = (cnt == 0 && width == 0) ? snprintf(out, size, "%s", base)
-					  : snprintf(out, size, "%s%0*u", base, width, cnt);
+	/* A compressed file keeps its suffixes last, where zstd and file managers look:
+	 * r.pcapng.zst, r1.pcapng.zst (the number goes before .pcapng.zst, .pcap.zst or .zst). */
+	size_t stem = strlen(base);
+	static const char *const exts[] = { ".pcapng.zst", ".pcap.zst", ".zst" };
+	for (unsigned i = 0; cfg->zstd && i < sizeof(exts) / sizeof(exts[0]); i++) {
+		size_t n = strlen(exts[i]);
+		if (stem > n && !strcmp(base + stem - n, exts[i]) && base[stem - n - 1] != '/') {
+			stem -= n;
+			break;
+		}
+	}
+	int n = (cnt == 0 && width == 0)
+			? snprintf(out, size, "%s", base)
+			: snprintf(out, size, "%.*s%0*u%s", (int)stem, base, width, cnt, base + stem);
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
@@ -113,10 +135,26 @@ static int open_file(struct uc_rotate *r, char *err, size_t errlen)
 	return 0;
 }
 
+/* Packets among the marked blocks that end at or before off; drops those marks. */
+static uint64_t settle_marks(struct uc_rotate *r, size_t off, size_t *kept)
+{
+	uint64_t n = 0;
+	size_t i = 0;
+
+	*kept = 0;
+	for (; i < r->n_marks && r->marks[i].end <= off; i++) {
+		n += r->marks[i].packet;
+		*kept = r->marks[i].end;
+	}
+	r->n_marks = 0;
+	return n;
+}
+
 static int write_all(struct uc_rotate *r, struct uc_buf *b)
 {
-	size_t off = 0;
+	size_t off = 0, kept;
 	uint64_t batch_start = r->written;
+	bool plain = b == &r->plain;
 	if (r->error)
 		return r->error;
 	while (off < b->len) {
@@ -126,15 +164,50 @@ static int write_all(struct uc_rotate *r, struct uc_buf *b)
 				continue;
 			r->error = -errno;
 			/* A batch is whole blocks (or zstd frames) but may end up half written, e.g.
-			 * on a full disk: cut it off so the file stays readable up to its end. */
-			if (off && !r->is_stdout && ftruncate(r->fd, (off_t)batch_start) == 0)
-				r->written = batch_start;
+			 * on a full disk: cut it after the last whole block that made it (zstd: before
+			 * the batch), so the file stays readable and loses only what did not fit. */
+			if (plain) {
+				r->on_disk += settle_marks(r, off, &kept);
+			} else {
+				kept = 0;
+				r->z_packets = 0;
+			}
+			if (off > kept && !r->is_stdout &&
+			    ftruncate(r->fd, (off_t)(batch_start + kept)) == 0)
+				r->written = batch_start + kept;
 			return r->error;
 		}
 		off += (size_t)n;
 		r->written += (uint64_t)n;
 	}
+	if (plain) {
+		r->on_disk += settle_marks(r, off, &kept);
+	} else {
+		r->on_disk += r->z_packets;
+		r->z_packets = 0;
+	}
 	b->len = 0;
+	return 0;
+}
+
+static int commit_block(struct uc_rotate *r, bool packet);
+
+/* Marks the end of the block just appended to plain (a packet or a file header). */
+static int mark_block(struct uc_rotate *r, bool packet)
+{
+	if (r->zw) {
+		r->z_packets += packet;
+		return 0;
+	}
+	if (r->n_marks == r->cap_marks) {
+		size_t c = r->cap_marks ? 2 * r->cap_marks : 256;
+		struct block_mark *m = realloc(r->marks, c * sizeof(*m));
+		if (!m)
+			return -ENOMEM;
+		r->marks = m;
+		r->cap_marks = c;
+	}
+	r->marks[r->n_marks++] = (struct block_mark){ r->plain.len, packet };
 	return 0;
 }
 
@@ -149,6 +222,7 @@ static int drain(struct uc_rotate *r, enum uc_zw_mode mode)
 		return r->plain.err;
 	if (r->zw) {
 		int e = uc_zw_compress(r->zw, r->plain.data, r->plain.len, mode, &r->zout);
+		r->z_unflushed = mode == UC_ZW_CONTINUE ? r->z_unflushed + r->plain.len : 0;
 		r->plain.len = 0;
 		if (e)
 			return e;
@@ -210,7 +284,7 @@ int uc_rotate_start(struct uc_rotate *r, const struct uc_rotate_ops *ops, void *
 	/* -G counts from when capturing starts, not from before the probes were loaded. */
 	r->g_time = time(NULL);
 	int e = r->ops->begin(r->ctx);
-	return e ? e : uc_rotate_commit(r);
+	return e ? e : commit_block(r, false);
 }
 
 /* Trailer, frame end, last bytes, close: the file is complete on its own. */
@@ -226,6 +300,8 @@ static int end_file(struct uc_rotate *r)
 	if (!e)
 		e = write_all(r, out_buf(r));
 	r->plain.len = r->zout.len = 0;
+	r->n_marks = 0;
+	r->z_packets = 0;
 	if (!r->is_stdout && close(r->fd) != 0 && !e)
 		e = -errno;
 	r->fd = -1;
@@ -248,7 +324,7 @@ static int next_file(struct uc_rotate *r, unsigned cnt, time_t now, char *err, s
 	if (!e)
 		e = r->ops->begin(r->ctx);
 	if (!e)
-		e = uc_rotate_commit(r);
+		e = commit_block(r, false);
 	if (e && !err[0])
 		snprintf(err, errlen, "%s: %s", r->name, strerror(-e));
 	return e;
@@ -276,6 +352,16 @@ int uc_rotate_next(struct uc_rotate *r, time_t now, char *err, size_t errlen)
 		if (e)
 			return e;
 	}
+	/* zstd holds up to a block (128 KiB) inside: once what it may hold could pass the limit,
+	 * flush it so that the size is known, and the file is at most one message over. */
+	if (r->cfg.max_bytes && r->zw && r->z_unflushed &&
+	    r->written + r->zout.len + r->z_unflushed > r->cfg.max_bytes) {
+		int e = drain(r, UC_ZW_FLUSH);
+		if (e) {
+			snprintf(err, errlen, "%s: %s", r->name, strerror(-e));
+			return e;
+		}
+	}
 	if (r->cfg.max_bytes && r->written + out_buf(r)->len > r->cfg.max_bytes) {
 		r->c_count++;
 		if (r->cfg.count && r->c_count >= r->cfg.count)
@@ -290,12 +376,24 @@ struct uc_buf *uc_rotate_buf(struct uc_rotate *r)
 	return &r->plain;
 }
 
-int uc_rotate_commit(struct uc_rotate *r)
+static int commit_block(struct uc_rotate *r, bool packet)
 {
-	int e = drain(r, UC_ZW_CONTINUE);
+	int e = r->plain.err ? r->plain.err : mark_block(r, packet);
+	if (!e)
+		e = drain(r, UC_ZW_CONTINUE);
 	if (!e && out_buf(r)->len >= WRITE_THRESHOLD)
 		e = write_all(r, out_buf(r));
 	return e;
+}
+
+int uc_rotate_commit(struct uc_rotate *r)
+{
+	return commit_block(r, true);
+}
+
+uint64_t uc_rotate_packets_written(const struct uc_rotate *r)
+{
+	return r->on_disk;
 }
 
 int uc_rotate_flush(struct uc_rotate *r)
@@ -329,6 +427,7 @@ void uc_rotate_free(struct uc_rotate *r)
 		close(r->fd);
 	uc_buf_free(&r->plain);
 	uc_buf_free(&r->zout);
+	free(r->marks);
 	uc_zw_free(r->zw);
 	free(r->template);
 	free(r);

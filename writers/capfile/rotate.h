@@ -51,6 +51,8 @@ int uc_rotate_next(struct uc_rotate *r, time_t now, char *err, size_t errlen);
 /* Where the format appends whole blocks; uc_rotate_commit after each. */
 struct uc_buf *uc_rotate_buf(struct uc_rotate *r);
 int uc_rotate_commit(struct uc_rotate *r);
+/* Packets whole in the files so far (a failed write counts only those that reached it). */
+uint64_t uc_rotate_packets_written(const struct uc_rotate *r);
 /* Makes everything appended so far reach the file (per batch). 0 or -errno. */
 int uc_rotate_flush(struct uc_rotate *r);
 /* Ends the current file (ops->end, zstd frame end), flushes and closes. 0 or -errno. */

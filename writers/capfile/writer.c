@@ -252,3 +252,7 @@ const struct uc_output_ops uc_writer_output = {
 	.finish = writer_finish,
 	.error = writer_error,
 };
+uint64_t uc_writer_packets_written(const struct uc_writer *w)
+{
+	return w ? uc_rotate_packets_written(w->rot) : 0;
+}

@@ -65,6 +65,8 @@ uint64_t uc_writer_packets(const struct uc_writer *w);
 /* The writer as an output (capture/core/output.h): write, flush, finish = close, and error
  * "writing FILE: reason". self is a struct uc_writer, started. */
 extern const struct uc_output_ops uc_writer_output;
+/* Packets that reached the files (a write error counts only those whole in the file). */
+uint64_t uc_writer_packets_written(const struct uc_writer *w);
 /* Bytes per packet the file header announces: header, largest fd area and -s, at most 262144. */
 uint32_t uc_writer_snaplen(uint32_t payload_snaplen);
 

@@ -80,6 +80,8 @@ void uc_print_json(FILE *out, const struct uc_message *msg)
 	uc_strbuf_init(&j, line, sizeof(line), UC_STRBUF_WHOLE);
 	uc_format_seconds(ts, sizeof(ts), msg->ts_wall_ns);
 	uc_strbuf_printf(&j, "{\"ts\":%s", ts);
+	/* jq reads ts as a double, which keeps microseconds at best: the same instant in ns. */
+	uc_strbuf_printf(&j, ",\"ts_ns\":%llu", (unsigned long long)msg->ts_wall_ns);
 	uc_strbuf_printf(&j, ",\"pid\":%u,\"tid\":%u,\"uid\":%u,\"gid\":%u", m->pid, m->tid,
 			 m->uid, m->gid);
 	put_comm(&j, ",\"comm\":", m->comm);
