@@ -87,6 +87,7 @@ struct uc_pending {
 	__u64 dest_name; /* sockaddr_un of an unconnected send, or 0 */
 	__u64 others[UC_MAX_OTHERS]; /* receiving socks seen during the send, in order */
 	__u64 control;   /* msg_control: kernel copy at unix_*_sendmsg, user memory at syscalls */
+	__u64 mmsg_vec;  /* sendmmsg: the user's mmsghdr array */
 	__u32 control_len;
 	__u32 dest_len;
 	__u32 fd;
@@ -117,6 +118,29 @@ static __always_inline __u64 uc_opaque(__u64 v)
 {
 	return v + opaque_zero;
 }
+
+/*
+ * Two builds of every object: with bpf_loop (5.17+), and with -DUC_NO_BPF_LOOP for kernels
+ * without it (5.10, 5.15), chosen at load time by probing the helper. Without bpf_loop a
+ * loop is a bounded loop, which the verifier walks once per iteration: so every loop that
+ * runs long has a body that is a global function (verified once, on its own, taking only
+ * scalars: 5.10 allows nothing else) and keeps its state in a per-CPU map, and the walk
+ * costs a call per iteration instead of the body. The bounds are the real maxima (1024
+ * segments, 16 MiB of chunks, 253 fds), so the old kernels get the same records.
+ */
+#ifdef UC_NO_BPF_LOOP
+#define UC_LOOP(n, max, cb, ctx)                                                               \
+	do {                                                                                   \
+		for (__u32 _i = 0; _i < (max); _i++) {                                         \
+			if (_i >= (n) || cb(_i, ctx))                                          \
+				break;                                                         \
+		}                                                                              \
+	} while (0)
+#else
+#define UC_LOOP(n, max, cb, ctx) bpf_loop(n, cb, ctx, 0)
+#endif
+/* Global functions: verified once each, not at every call site. */
+#define UC_GLOBAL __attribute__((noinline))
 
 static __always_inline void stat_inc(__u32 which)
 {
@@ -342,7 +366,6 @@ static __always_inline long read_bytes(const struct uc_pending *p, void *dst, __
 	} while (0)
 
 struct uc_copy {
-	const struct uc_pending *p;
 	__u64 msg_id;
 	__u64 seg_ptr;
 	__u64 seg_left;
@@ -354,8 +377,8 @@ struct uc_copy {
 	__u32 faults;
 };
 
-/* One bpf_loop step: moves to the next segment, or emits one DATA record. */
-static long copy_step(__u32 index, struct uc_copy *c)
+/* One copy step: moves to the next segment, or emits one DATA record. */
+static __always_inline long copy_step(struct uc_copy *c, const struct uc_pending *p)
 {
 	struct uc_seg seg = {};
 
@@ -363,7 +386,7 @@ static long copy_step(__u32 index, struct uc_copy *c)
 		return 1;
 	if (c->seg_left == 0) {
 		c->seg_idx++;
-		if (c->seg_idx >= c->nr_segs || load_seg(c->p, c->seg_idx, &seg)) {
+		if (c->seg_idx >= c->nr_segs || load_seg(p, c->seg_idx, &seg)) {
 			/* Ran out of segments before the sent length: close the message short. */
 			struct uc_data_rec *end = bpf_ringbuf_reserve(&events, sizeof(*end), 0);
 			if (end) {
@@ -390,7 +413,7 @@ static long copy_step(__u32 index, struct uc_copy *c)
 
 	struct uc_data_rec *rec = NULL;
 	__u32 faults = 0;
-	UC_RESERVE_COPY(rec, sizeof(struct uc_data_rec), n, c->p, c->seg_ptr, faults);
+	UC_RESERVE_COPY(rec, sizeof(struct uc_data_rec), n, p, c->seg_ptr, faults);
 	if (faults)
 		c->faults = 1; /* a flag, not a count: a counter would keep the verifier iterating */
 	if (!rec) {
@@ -410,6 +433,49 @@ static long copy_step(__u32 index, struct uc_copy *c)
 	uc_submit(rec);
 	return 0;
 }
+
+/* The most copy steps one message can take: a step per segment change and per chunk. */
+#define UC_COPY_STEPS_MAX (2 * UC_MAX_SEGS + UC_SNAPLEN_MAX_ANY / UC_CHUNK_MAX + 2)
+
+/* The copy state of the message being emitted on this CPU (tracing programs do not
+ * migrate or nest on a CPU while they run). Used without bpf_loop only, but defined in
+ * both builds: their skeletons must have the same layout (capture/backend.c). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct uc_copy);
+} copy_state SEC(".maps");
+
+#ifdef UC_NO_BPF_LOOP
+
+#define UC_COPY_BATCH 8 /* steps per call: the batch is verified once, the calls per loop turn */
+
+/* Runs up to UC_COPY_BATCH steps of this CPU's copy; returns 1 when the message is done. */
+UC_GLOBAL int uc_copy_batch(__u32 tid)
+{
+	__u32 zero = 0;
+	struct uc_copy *c = bpf_map_lookup_elem(&copy_state, &zero);
+	const struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
+	if (!c || !p)
+		return 1;
+	for (int i = 0; i < UC_COPY_BATCH; i++) {
+		if (copy_step(c, p))
+			return 1;
+	}
+	return 0;
+}
+#else
+struct uc_copy_cb {
+	struct uc_copy c;
+	const struct uc_pending *p;
+};
+
+static long copy_cb(__u32 index, struct uc_copy_cb *cb)
+{
+	return copy_step(&cb->c, cb->p);
+}
+#endif
 
 static __always_inline bool path_matches(const char *path, __u16 len)
 {
@@ -580,7 +646,6 @@ static __always_inline void emit_message(const struct uc_pending *p, long ret, _
 		return;
 
 	struct uc_copy c = {
-		.p = p,
 		.msg_id = msg_id,
 		.seg_ptr = seg.ptr + n0,
 		.seg_left = uc_opaque(seg.len - n0),
@@ -592,9 +657,40 @@ static __always_inline void emit_message(const struct uc_pending *p, long ret, _
 	};
 	if (c.nr_segs > UC_MAX_SEGS)
 		c.nr_segs = UC_MAX_SEGS;
-	bpf_loop(2 * c.nr_segs + caplen / UC_CHUNK_MAX + 2, copy_step, &c, 0);
-	if (c.faults)
+	__u32 steps = 2 * c.nr_segs + caplen / UC_CHUNK_MAX + 2;
+#ifdef UC_NO_BPF_LOOP
+	__u32 zero = 0;
+	struct uc_copy *cs = bpf_map_lookup_elem(&copy_state, &zero);
+	if (!cs)
+		return;
+	*cs = c;
+	for (__u32 i = 0; i < UC_COPY_STEPS_MAX / UC_COPY_BATCH + 1; i++) {
+		if (i * UC_COPY_BATCH >= steps || uc_copy_batch((__u32)pid_tgid))
+			break;
+	}
+	if (cs->faults)
 		stat_inc(UC_STAT_READ_FAULTS);
+#else
+	struct uc_copy_cb cb = { .c = c, .p = p };
+	bpf_loop(steps, copy_cb, &cb, 0);
+	if (cb.c.faults)
+		stat_inc(UC_STAT_READ_FAULTS);
+#endif
+}
+
+/*
+ * Every exit hook emits through this global function: verified once, it keeps the copy,
+ * control-data and fd loops out of its callers' verification (sendmmsg calls it once per
+ * datagram from a loop: inlined there, 7.2's verifier gave up on the nesting).
+ * Emits the message in this thread's pending entry.
+ */
+UC_GLOBAL int uc_emit(long ret, __u64 other)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
+	if (p)
+		emit_message(p, ret, other);
+	return 0;
 }
 
 static __always_inline void note_other(struct sock *other)

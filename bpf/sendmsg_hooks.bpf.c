@@ -51,7 +51,7 @@ static __always_inline int on_send_exit(long ret)
 	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
 	if (!p)
 		return 0;
-	emit_message(p, ret, p->n_others ? p->others[0] : 0);
+	uc_emit(ret, p->n_others ? p->others[0] : 0);
 	bpf_map_delete_elem(&pending, &tid);
 	return 0;
 }

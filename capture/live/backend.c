@@ -11,8 +11,29 @@
 #include <bpf/libbpf.h>
 
 #include "sendmsg_hooks.skel.h"
+#include "sendmsg_hooks_nl.skel.h"
 #include "syscalls.skel.h"
+#include "syscalls_nl.skel.h"
 #include "capture/live/tracefs.h"
+
+/* The _nl objects are the same BPF sources built without bpf_loop (bpf/capture.bpf.h): same
+ * programs, maps and globals, so their skeletons have the same layout and are used through
+ * the bpf_loop skeleton's type. */
+_Static_assert(sizeof(struct sendmsg_hooks_bpf) == sizeof(struct sendmsg_hooks_nl_bpf),
+	       "sendmsg_hooks skeletons differ");
+_Static_assert(sizeof(struct syscalls_bpf) == sizeof(struct syscalls_nl_bpf),
+	       "syscalls skeletons differ");
+
+/* Whether this kernel has bpf_loop (5.17+, or a backport) for programs of type t: asked of
+ * the kernel, never inferred from its version. UNIXCAP_NO_BPF_LOOP=1 (undocumented, for
+ * tests) takes the variant without it on any kernel. */
+static bool have_bpf_loop(enum bpf_prog_type t)
+{
+	const char *force = getenv("UNIXCAP_NO_BPF_LOOP");
+	if (force && *force && strcmp(force, "0") != 0)
+		return false;
+	return libbpf_probe_bpf_helper(t, BPF_FUNC_loop, NULL) == 1;
+}
 
 const char *uc_backend_name(enum uc_backend b)
 {
@@ -94,6 +115,51 @@ static bool kernel_has(const char *name, int kind)
 	return btf__find_by_name_kind(vmlinux, name, kind) >= 0;
 }
 
+/*
+ * UNIXCAP_VERIFIER_STATS=1 (for the kernel matrix, docs/kernels.md): every program is loaded
+ * with the verifier's statistics (log level 4, which 5.2+ fill in on success too) and
+ * "verifier: NAME N insns" goes to stderr, so that the margin to the verifier's limit can be
+ * watched per kernel. bpftool's verified_insns would need 5.16+.
+ */
+#define UC_STATS_LOG (2u << 20) /* a call to a global function logs a line even at level 4 */
+static char *stats_bufs[32];
+
+static void stats_arm(struct bpf_object *obj)
+{
+	const char *e = getenv("UNIXCAP_VERIFIER_STATS");
+	struct bpf_program *p;
+	unsigned i = 0;
+	if (!e || !*e || !strcmp(e, "0"))
+		return;
+	bpf_object__for_each_program(p, obj) {
+		if (!bpf_program__autoload(p) || i >= sizeof(stats_bufs) / sizeof(stats_bufs[0]))
+			continue;
+		if (!stats_bufs[i])
+			stats_bufs[i] = calloc(1, UC_STATS_LOG);
+		if (!stats_bufs[i])
+			return;
+		stats_bufs[i][0] = 0;
+		bpf_program__set_log_buf(p, stats_bufs[i], UC_STATS_LOG);
+		bpf_program__set_log_level(p, 4);
+		i++;
+	}
+}
+
+static void stats_print(struct bpf_object *obj, bool loop)
+{
+	struct bpf_program *p;
+	bpf_object__for_each_program(p, obj) {
+		size_t n = 0;
+		const char *log = bpf_program__log_buf(p, &n);
+		const char *at = NULL;
+		for (const char *q = log; q && (q = strstr(q, "processed ")); q++)
+			at = q; /* the last one: the whole program's count */
+		if (at)
+			fprintf(stderr, "unixcap: verifier: %s %s %lu insns\n", bpf_program__name(p),
+				loop ? "bpf_loop" : "no-bpf_loop", strtoul(at + 10, NULL, 10));
+	}
+}
+
 static int attach(struct uc_capture *c, struct bpf_program *p, bool required, char *err,
 		  size_t errlen)
 {
@@ -133,7 +199,9 @@ static int finish(struct uc_capture *c, struct bpf_object *obj, const struct uc_
 static int try_hooks(struct uc_capture *c, const struct uc_options *o, bool fentry, char *err,
 		     size_t errlen)
 {
-	struct sendmsg_hooks_bpf *s = sendmsg_hooks_bpf__open();
+	bool loop = have_bpf_loop(BPF_PROG_TYPE_KPROBE);
+	struct sendmsg_hooks_bpf *s = loop ? sendmsg_hooks_bpf__open()
+					   : (struct sendmsg_hooks_bpf *)sendmsg_hooks_nl_bpf__open();
 	if (!s) {
 		snprintf(err, errlen, "open: %s", strerror(errno));
 		return -errno;
@@ -171,9 +239,12 @@ static int try_hooks(struct uc_capture *c, const struct uc_options *o, bool fent
 	bpf_program__set_autoload(s->progs.tp_exit_recvmsg, have_recv);
 
 	if (!e) {
+		stats_arm(s->obj);
 		e = sendmsg_hooks_bpf__load(s);
 		if (e)
 			snprintf(err, errlen, "load: %s", strerror(-e));
+		else
+			stats_print(s->obj, loop);
 	} else {
 		snprintf(err, errlen, "ring buffer size: %s", strerror(-e));
 	}
@@ -197,10 +268,12 @@ static int try_hooks(struct uc_capture *c, const struct uc_options *o, bool fent
 		sendmsg_hooks_bpf__destroy(s);
 		return e;
 	}
-	snprintf(c->notes, sizeof(c->notes), "%s%s%s",
+	snprintf(c->notes, sizeof(c->notes), "%s%s%s%s",
 		 have_may_send ? "" : "no security_unix_may_send hook: unconnected datagrams lack peer_sock",
 		 !have_may_send && !have_recv ? "; " : "",
-		 have_recv ? "" : "no recvmsg tracepoints: received fds not shown");
+		 have_recv ? "" : "no recvmsg tracepoints: received fds not shown",
+		 loop ? "" : (have_may_send && have_recv ? "programs without bpf_loop"
+							: "; programs without bpf_loop"));
 	c->hooks = s;
 	c->backend = fentry ? UC_BACKEND_FENTRY : UC_BACKEND_KPROBE;
 	return 0;
@@ -212,7 +285,9 @@ static int try_tracepoints(struct uc_capture *c, const struct uc_options *o, cha
 	int e = uc_ensure_tracefs(err, errlen);
 	if (e)
 		return e;
-	struct syscalls_bpf *s = syscalls_bpf__open();
+	bool loop = have_bpf_loop(BPF_PROG_TYPE_TRACEPOINT);
+	struct syscalls_bpf *s = loop ? syscalls_bpf__open()
+				      : (struct syscalls_bpf *)syscalls_nl_bpf__open();
 	if (!s) {
 		snprintf(err, errlen, "open: %s", strerror(errno));
 		return -errno;
@@ -225,9 +300,12 @@ static int try_tracepoints(struct uc_capture *c, const struct uc_options *o, cha
 	bool have_ready = kernel_has("btf_trace_sk_data_ready", BTF_KIND_TYPEDEF);
 	bpf_program__set_autoload(s->progs.tp_sk_data_ready, have_ready);
 	if (!e) {
+		stats_arm(s->obj);
 		e = syscalls_bpf__load(s);
 		if (e)
 			snprintf(err, errlen, "load: %s", strerror(-e));
+		else
+			stats_print(s->obj, loop);
 	}
 	struct bpf_program *p;
 	if (!e) {
@@ -246,10 +324,11 @@ static int try_tracepoints(struct uc_capture *c, const struct uc_options *o, cha
 		syscalls_bpf__destroy(s);
 		return e;
 	}
-	snprintf(c->notes, sizeof(c->notes), "%s",
+	snprintf(c->notes, sizeof(c->notes), "%s%s",
 		 have_ready ? "not seen: io_uring, splice/sendfile, kernel senders"
 			    : "not seen: io_uring, splice/sendfile, kernel senders; no sk_data_ready "
-			      "tracepoint: unconnected datagrams lack peer_sock");
+			      "tracepoint: unconnected datagrams lack peer_sock",
+		 loop ? "" : "; programs without bpf_loop");
 	c->sys = s;
 	c->backend = UC_BACKEND_TRACEPOINT;
 	return 0;
