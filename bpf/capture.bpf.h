@@ -546,6 +546,30 @@ static __always_inline bool paths_wanted(const struct uc_pending *p, __u64 other
 	return path_matches(s->peer, n);
 }
 
+/* Message ids: unique among the records in flight (userspace matches records by id). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} msg_seq SEC(".maps"); /* without bpf_loop only; in both builds for the skeleton layout */
+
+static __always_inline __u64 next_id(void)
+{
+#ifdef UC_NO_BPF_LOOP
+	/* An atomic add that returns the old value is 5.12+ ("BPF_STX uses reserved fields"
+	 * on 5.10): a per-CPU sequence number with the CPU in the low bits instead. */
+	__u32 zero = 0;
+	__u64 *seq = bpf_map_lookup_elem(&msg_seq, &zero);
+	if (!seq)
+		return 0;
+	*seq += 1;
+	return (*seq << 12) | (bpf_get_smp_processor_id() & 0xfff);
+#else
+	return __sync_fetch_and_add(&next_msg_id, 1);
+#endif
+}
+
 /*
  * Emits one message of `ret` bytes (or a failed send when ret < 0). `src` describes
  * the message's own segments; for sendmmsg each message gets its own view of p.
@@ -618,7 +642,7 @@ static __always_inline void emit_message(const struct uc_pending *p, long ret, _
 	rec->m.flags = flags;
 	fill_meta(&rec->m, p, other, pid_tgid);
 
-	__u64 msg_id = __sync_fetch_and_add(&next_msg_id, 1);
+	__u64 msg_id = next_id();
 	/* FD records land after this MSG record in the ring (reservation order), and
 	 * before it is submitted, so n_fds below is exact. */
 	__u32 n_fds = emit_fds(&scm, msg_id, (__u32)pid_tgid, p->control_user);
