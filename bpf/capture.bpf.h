@@ -465,6 +465,17 @@ UC_GLOBAL int uc_copy_batch(__u32 tid)
 	}
 	return 0;
 }
+
+/* The whole copy of this CPU's message: a global function for the same reason as
+ * uc_fds_all(). */
+UC_GLOBAL int uc_copy_all(__u32 tid, __u32 steps)
+{
+	for (__u32 i = 0; i < UC_COPY_STEPS_MAX / UC_COPY_BATCH + 1; i++) {
+		if (i * UC_COPY_BATCH >= steps || uc_copy_batch(tid))
+			break;
+	}
+	return 0;
+}
 #else
 struct uc_copy_cb {
 	struct uc_copy c;
@@ -688,10 +699,7 @@ static __always_inline void emit_message(const struct uc_pending *p, long ret, _
 	if (!cs)
 		return;
 	*cs = c;
-	for (__u32 i = 0; i < UC_COPY_STEPS_MAX / UC_COPY_BATCH + 1; i++) {
-		if (i * UC_COPY_BATCH >= steps || uc_copy_batch((__u32)pid_tgid))
-			break;
-	}
+	uc_copy_all((__u32)pid_tgid, steps);
 	if (cs->faults)
 		stat_inc(UC_STAT_READ_FAULTS);
 #else
