@@ -438,8 +438,7 @@ static __always_inline long copy_step(struct uc_copy *c, const struct uc_pending
 #define UC_COPY_STEPS_MAX (2 * UC_MAX_SEGS + UC_SNAPLEN_MAX_ANY / UC_CHUNK_MAX + 2)
 
 /* The copy state of the message being emitted on this CPU (tracing programs do not
- * migrate or nest on a CPU while they run). Used without bpf_loop only, but defined in
- * both builds: their skeletons must have the same layout (capture/backend.c). */
+ * migrate or nest on a CPU while they run). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -448,7 +447,6 @@ struct {
 } copy_state SEC(".maps");
 
 #ifdef UC_NO_BPF_LOOP
-
 #define UC_COPY_BATCH 8 /* steps per call: the batch is verified once, the calls per loop turn */
 
 /* Runs up to UC_COPY_BATCH steps of this CPU's copy; returns 1 when the message is done. */
@@ -465,28 +463,38 @@ UC_GLOBAL int uc_copy_batch(__u32 tid)
 	}
 	return 0;
 }
-
-/* The whole copy of this CPU's message: a global function for the same reason as
- * uc_fds_all(). */
-UC_GLOBAL int uc_copy_all(__u32 tid, __u32 steps)
-{
-	for (__u32 i = 0; i < UC_COPY_STEPS_MAX / UC_COPY_BATCH + 1; i++) {
-		if (i * UC_COPY_BATCH >= steps || uc_copy_batch(tid))
-			break;
-	}
-	return 0;
-}
 #else
 struct uc_copy_cb {
-	struct uc_copy c;
+	struct uc_copy *c;
 	const struct uc_pending *p;
 };
 
 static long copy_cb(__u32 index, struct uc_copy_cb *cb)
 {
-	return copy_step(&cb->c, cb->p);
+	return copy_step(cb->c, cb->p);
 }
 #endif
+
+/* The whole copy of this CPU's message (copy_state) from thread tid's pending send: a global
+ * function for the same reasons as uc_fds_all(). */
+UC_GLOBAL int uc_copy_all(__u32 tid, __u32 steps)
+{
+#ifdef UC_NO_BPF_LOOP
+	for (__u32 i = 0; i < UC_COPY_STEPS_MAX / UC_COPY_BATCH + 1; i++) {
+		if (i * UC_COPY_BATCH >= steps || uc_copy_batch(tid))
+			break;
+	}
+#else
+	__u32 zero = 0;
+	struct uc_copy_cb cb = {
+		.c = bpf_map_lookup_elem(&copy_state, &zero),
+		.p = bpf_map_lookup_elem(&pending, &tid),
+	};
+	if (cb.c && cb.p)
+		bpf_loop(steps > UC_COPY_STEPS_MAX ? UC_COPY_STEPS_MAX : steps, copy_cb, &cb, 0);
+#endif
+	return 0;
+}
 
 static __always_inline bool path_matches(const char *path, __u16 len)
 {
@@ -693,7 +701,6 @@ static __always_inline void emit_message(const struct uc_pending *p, long ret, _
 	if (c.nr_segs > UC_MAX_SEGS)
 		c.nr_segs = UC_MAX_SEGS;
 	__u32 steps = 2 * c.nr_segs + caplen / UC_CHUNK_MAX + 2;
-#ifdef UC_NO_BPF_LOOP
 	__u32 zero = 0;
 	struct uc_copy *cs = bpf_map_lookup_elem(&copy_state, &zero);
 	if (!cs)
@@ -702,12 +709,6 @@ static __always_inline void emit_message(const struct uc_pending *p, long ret, _
 	uc_copy_all((__u32)pid_tgid, steps);
 	if (cs->faults)
 		stat_inc(UC_STAT_READ_FAULTS);
-#else
-	struct uc_copy_cb cb = { .c = c, .p = p };
-	bpf_loop(steps, copy_cb, &cb, 0);
-	if (cb.c.faults)
-		stat_inc(UC_STAT_READ_FAULTS);
-#endif
 }
 
 /*

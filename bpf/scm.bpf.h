@@ -236,8 +236,8 @@ static long fd_step(__u32 i, struct uc_fd_walk *w)
 	return 0;
 }
 
-/* The fd walk of the message being emitted on this CPU (without bpf_loop; defined in both
- * builds so that their skeletons match). */
+/* The fd walk of the message being emitted on this CPU (tracing programs do not migrate or
+ * nest on a CPU while they run). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -256,20 +256,41 @@ UC_GLOBAL int uc_fd_one(__u32 i)
 		return 1;
 	return fd_step(i, w);
 }
+#endif
 
-/* The whole fd walk, also a global function: inlined, every turn that can leave the loop
- * made the verifier walk the rest of the caller again (591k instructions on 5.10). */
+#ifndef UC_NO_BPF_LOOP
+struct uc_fd_cb {
+	struct uc_fd_walk *w;
+};
+
+static long fd_cb(__u32 i, struct uc_fd_cb *cb)
+{
+	return fd_step(i, cb->w);
+}
+#endif
+
+/* This CPU's whole fd walk, a global function in both builds: inlined, the walk was verified
+ * again with each of its callers' states (and without bpf_loop every turn that can leave the
+ * loop made the verifier walk the rest of the caller again: 591k instructions on 5.10).
+ * Returns how many fds were emitted. */
 UC_GLOBAL int uc_fds_all(__u32 count)
 {
 	__u32 zero = 0;
+	struct uc_fd_walk *w;
+#ifdef UC_NO_BPF_LOOP
 	for (__u32 i = 0; i < UC_MAX_FDS; i++) {
 		if (i >= count || uc_fd_one(i))
 			break;
 	}
-	struct uc_fd_walk *w = bpf_map_lookup_elem(&fd_state, &zero);
+	w = bpf_map_lookup_elem(&fd_state, &zero);
+#else
+	w = bpf_map_lookup_elem(&fd_state, &zero);
+	struct uc_fd_cb cb = { .w = w }; /* bpf_loop's context must be on the stack */
+	if (w)
+		bpf_loop(count > UC_MAX_FDS ? UC_MAX_FDS : count, fd_cb, &cb, 0);
+#endif
 	return w ? w->emitted : 0;
 }
-#endif
 
 /* Emits one UC_REC_FD per passed fd; returns how many were emitted. */
 static __always_inline __u32 emit_fds(const struct uc_scm *s, __u64 msg_id, __u32 tid, bool user)
@@ -283,17 +304,12 @@ static __always_inline __u32 emit_fds(const struct uc_scm *s, __u64 msg_id, __u3
 	};
 	if (!s->fds_at || !s->n_fds)
 		return 0;
-#ifdef UC_NO_BPF_LOOP
 	__u32 zero = 0;
 	struct uc_fd_walk *ws = bpf_map_lookup_elem(&fd_state, &zero);
 	if (!ws)
 		return 0;
 	*ws = w;
 	return uc_fds_all(w.count);
-#else
-	bpf_loop(UC_MAX_FDS, fd_step, &w, 0);
-	return w.emitted;
-#endif
 }
 
 #endif
