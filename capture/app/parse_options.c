@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "capture/core/text.h"
 #include "writers/capfile/linktype.h"
@@ -31,6 +32,7 @@ enum {
 	OPT_SPLIT,
 	OPT_DECODE,
 	OPT_CGROUP,
+	OPT_BTF,
 };
 
 static const struct option long_opts[] = {
@@ -48,6 +50,7 @@ static const struct option long_opts[] = {
 	{ "snaplen", required_argument, NULL, 's' },
 	{ "buffer-size", required_argument, NULL, 'B' },
 	{ "errors", no_argument, NULL, OPT_ERRORS },
+	{ "btf", required_argument, NULL, OPT_BTF },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -82,6 +85,8 @@ void uc_usage(FILE *f)
 	      "  -c, --count N        exit after N messages\n"
 	      "  -d, --duration S     exit after S seconds\n"
 	      "  --errors             also show failed sends, marked with their errno\n"
+	      "  --btf FILE           kernel BTF to use when the kernel has no\n"
+	      "                       /sys/kernel/btf/vmlinux (e.g. from btfhub)\n"
 	      "\n"
 	      "Filters (applied in the kernel, before payload is copied; socket filters match either end):\n"
 	      "  -p, --pid PID[,PID]  sending process(es)\n"
@@ -380,6 +385,11 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 			break;
 		case OPT_ERRORS:
 			o->errors = true;
+			break;
+		case OPT_BTF:
+			if (access(optarg, R_OK))
+				return fail(err, errlen, "--btf %s: %s", optarg, strerror(errno));
+			o->btf_file = optarg;
 			break;
 		case 'v':
 			o->verbose++;

@@ -99,6 +99,9 @@ static int fill_pid_filter(struct bpf_object *obj, const struct uc_options *o)
 	return 0;
 }
 
+/* --btf FILE, for kernels without /sys/kernel/btf/vmlinux: CO-RE and kernel_has() read it. */
+static const char *btf_path;
+
 /* Kernel BTF answers "does this function/tracepoint exist here" without trying to attach. */
 static bool kernel_has(const char *name, int kind)
 {
@@ -106,7 +109,7 @@ static bool kernel_has(const char *name, int kind)
 	static bool tried;
 	if (!tried) {
 		tried = true;
-		vmlinux = btf__load_vmlinux_btf();
+		vmlinux = btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
 		if (libbpf_get_error(vmlinux))
 			vmlinux = NULL;
 	}
@@ -200,8 +203,9 @@ static int try_hooks(struct uc_capture *c, const struct uc_options *o, bool fent
 		     size_t errlen)
 {
 	bool loop = have_bpf_loop(BPF_PROG_TYPE_KPROBE);
-	struct sendmsg_hooks_bpf *s = loop ? sendmsg_hooks_bpf__open()
-					   : (struct sendmsg_hooks_bpf *)sendmsg_hooks_nl_bpf__open();
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = btf_path);
+	struct sendmsg_hooks_bpf *s = loop ? sendmsg_hooks_bpf__open_opts(&oo)
+					   : (struct sendmsg_hooks_bpf *)sendmsg_hooks_nl_bpf__open_opts(&oo);
 	if (!s) {
 		snprintf(err, errlen, "open: %s", strerror(errno));
 		return -errno;
@@ -286,8 +290,9 @@ static int try_tracepoints(struct uc_capture *c, const struct uc_options *o, cha
 	if (e)
 		return e;
 	bool loop = have_bpf_loop(BPF_PROG_TYPE_TRACEPOINT);
-	struct syscalls_bpf *s = loop ? syscalls_bpf__open()
-				      : (struct syscalls_bpf *)syscalls_nl_bpf__open();
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = btf_path);
+	struct syscalls_bpf *s = loop ? syscalls_bpf__open_opts(&oo)
+				      : (struct syscalls_bpf *)syscalls_nl_bpf__open_opts(&oo);
 	if (!s) {
 		snprintf(err, errlen, "open: %s", strerror(errno));
 		return -errno;
@@ -342,6 +347,94 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list 
 	return 0;
 }
 
+/* -v: libbpf's messages, the verifier's log of a refused program among them, go to a file
+ * (they run to megabytes); the error line names it. -vv: to stderr as well. */
+static FILE *vlog;
+static char vlog_path[64];
+static bool vlog_stderr;
+
+static int libbpf_to_file(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	va_list aq;
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	va_copy(aq, ap);
+	if (vlog)
+		vfprintf(vlog, fmt, aq);
+	va_end(aq);
+	return vlog_stderr ? vfprintf(stderr, fmt, ap) : 0;
+}
+
+static void vlog_open(void)
+{
+	snprintf(vlog_path, sizeof(vlog_path), "/tmp/unixcap-bpf-log.XXXXXX");
+	int fd = mkstemp(vlog_path);
+	vlog = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!vlog)
+		vlog_path[0] = 0;
+}
+
+/* Closes the log; keeps it (and returns its path) only when it says something. */
+static const char *vlog_close(bool keep)
+{
+	if (!vlog)
+		return NULL;
+	long n = ftell(vlog);
+	fclose(vlog);
+	vlog = NULL;
+	if (keep && n > 0)
+		return vlog_path;
+	unlink(vlog_path);
+	return NULL;
+}
+
+/*
+ * What every backend needs, checked before any is tried, so that a kernel that lacks it gets
+ * one line naming the missing piece instead of each backend's "load: Invalid argument".
+ */
+static int preflight(char *err, size_t errlen)
+{
+	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, 4, 1, NULL);
+	if (fd < 0) {
+		int e = errno;
+		if (e == ENOSYS)
+			snprintf(err, errlen, "this kernel has no bpf() system call (built without "
+				 "CONFIG_BPF_SYSCALL): unixcap cannot work on it");
+		else if (e == EPERM || e == EACCES)
+			snprintf(err, errlen, "not permitted to use BPF (%s): run as root, or with "
+				 "CAP_BPF and CAP_PERFMON (Linux 5.8+; CAP_SYS_ADMIN before)",
+				 strerror(e));
+		else
+			snprintf(err, errlen, "cannot create a BPF map: %s", strerror(e));
+		return -e;
+	}
+	close(fd);
+	char lock[128] = "";
+	FILE *f = fopen("/sys/kernel/security/lockdown", "r");
+	if (f) {
+		if (!fgets(lock, sizeof(lock), f))
+			lock[0] = 0;
+		fclose(f);
+	}
+	if (strstr(lock, "[confidentiality]")) {
+		snprintf(err, errlen, "kernel lockdown is in confidentiality mode, which forbids BPF "
+			 "programs to read kernel memory: boot with lockdown=integrity or without lockdown");
+		return -EPERM;
+	}
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) != 1) {
+		snprintf(err, errlen, "this kernel has no BPF ring buffer (BPF_MAP_TYPE_RINGBUF, "
+			 "Linux 5.8+), which unixcap needs to pass records: it cannot work on it");
+		return -EOPNOTSUPP;
+	}
+	if (!btf_path && access("/sys/kernel/btf/vmlinux", R_OK)) {
+		snprintf(err, errlen, "this kernel has no BTF (/sys/kernel/btf/vmlinux, "
+			 "CONFIG_DEBUG_INFO_BTF), which CO-RE needs: give its BTF with --btf FILE "
+			 "(btfhub has files for many distribution kernels)");
+		return -ENOENT;
+	}
+	return 0;
+}
+
 static int libbpf_verbose(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_DEBUG)
@@ -358,7 +451,17 @@ int uc_capture_open(struct uc_capture *c, const struct uc_options *o, char *err,
 
 	memset(c, 0, sizeof(*c));
 	c->ringbuf_fd = c->stats_fd = -1;
-	libbpf_set_print(o->verbose > 1 ? libbpf_verbose : libbpf_quiet);
+	btf_path = o->btf_file;
+	e = preflight(err, errlen);
+	if (e)
+		return e;
+	if (o->verbose) {
+		vlog_stderr = o->verbose > 1;
+		vlog_open();
+		libbpf_set_print(vlog ? libbpf_to_file : o->verbose > 1 ? libbpf_verbose : libbpf_quiet);
+	} else {
+		libbpf_set_print(libbpf_quiet);
+	}
 
 	for (int i = 0; i < 3; i++) {
 		enum uc_backend b = order[i];
@@ -368,18 +471,27 @@ int uc_capture_open(struct uc_capture *c, const struct uc_options *o, char *err,
 			e = try_tracepoints(c, o, why[i], sizeof(why[i]));
 		else
 			e = try_hooks(c, o, b == UC_BACKEND_FENTRY, why[i], sizeof(why[i]));
-		if (!e)
+		if (!e) {
+			vlog_close(false);
 			return 0;
+		}
 		if (o->verbose)
 			fprintf(stderr, "unixcap: backend %s unavailable: %s\n", uc_backend_name(b),
 				why[i]);
 	}
+	const char *log = vlog_close(true);
+	char where[96] = "";
+	if (log)
+		snprintf(where, sizeof(where), " (libbpf and verifier log: %s)", log);
+	else if (!o->verbose)
+		snprintf(where, sizeof(where), " (-v keeps the verifier log)");
 	if (o->backend != UC_CHOOSE_AUTO) {
-		snprintf(err, errlen, "backend %s unavailable on this kernel: %s",
-			 uc_backend_name((enum uc_backend)o->backend), why[o->backend - 1]);
+		snprintf(err, errlen, "backend %s unavailable on this kernel: %s%s",
+			 uc_backend_name((enum uc_backend)o->backend), why[o->backend - 1], where);
 	} else {
-		snprintf(err, errlen, "no backend could attach (fentry: %s; kprobe: %s; tracepoint: %s)",
-			 why[0], why[1], why[2]);
+		snprintf(err, errlen,
+			 "no backend could attach (fentry: %s; kprobe: %s; tracepoint: %s)%s", why[0],
+			 why[1], why[2], where);
 	}
 	return e;
 }
