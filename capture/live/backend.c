@@ -302,7 +302,9 @@ static int try_tracepoints(struct uc_capture *c, const struct uc_options *o, cha
 	if (e)
 		snprintf(err, errlen, "ring buffer size: %s", strerror(-e));
 	/* sk_data_ready (6.3+) names the receiving socket of unconnected datagrams. */
-	bool have_ready = kernel_has("btf_trace_sk_data_ready", BTF_KIND_TYPEDEF);
+	/* A tp_btf program attaches by the kernel's own BTF: --btf FILE cannot stand in for it. */
+	bool have_ready = kernel_has("btf_trace_sk_data_ready", BTF_KIND_TYPEDEF) &&
+			  access("/sys/kernel/btf/vmlinux", R_OK) == 0;
 	bpf_program__set_autoload(s->progs.tp_sk_data_ready, have_ready);
 	if (!e) {
 		stats_arm(s->obj);
