@@ -437,11 +437,12 @@ static __always_inline long copy_step(struct uc_copy *c, const struct uc_pending
 /* The most copy steps one message can take: a step per segment change and per chunk. */
 #define UC_COPY_STEPS_MAX (2 * UC_MAX_SEGS + UC_SNAPLEN_MAX_ANY / UC_CHUNK_MAX + 2)
 
-/* The copy state of the message being emitted on this CPU (tracing programs do not
- * migrate or nest on a CPU while they run). */
+/* The copy state of the message a thread is emitting, by tid. Not per CPU: fentry/fexit
+ * programs run preemptible (migration disabled only), so another thread's program could
+ * take over the same CPU's state mid-copy. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
 	__type(key, __u32);
 	__type(value, struct uc_copy);
 } copy_state SEC(".maps");
@@ -452,8 +453,7 @@ struct {
 /* Runs up to UC_COPY_BATCH steps of this CPU's copy; returns 1 when the message is done. */
 UC_GLOBAL int uc_copy_batch(__u32 tid)
 {
-	__u32 zero = 0;
-	struct uc_copy *c = bpf_map_lookup_elem(&copy_state, &zero);
+	struct uc_copy *c = bpf_map_lookup_elem(&copy_state, &tid);
 	const struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
 	if (!c || !p)
 		return 1;
@@ -475,7 +475,7 @@ static long copy_cb(__u32 index, struct uc_copy_cb *cb)
 }
 #endif
 
-/* The whole copy of this CPU's message (copy_state) from thread tid's pending send: a global
+/* The whole copy of thread tid's message (copy_state) from its pending send: a global
  * function for the same reasons as uc_fds_all(). */
 UC_GLOBAL int uc_copy_all(__u32 tid, __u32 steps)
 {
@@ -485,9 +485,8 @@ UC_GLOBAL int uc_copy_all(__u32 tid, __u32 steps)
 			break;
 	}
 #else
-	__u32 zero = 0;
 	struct uc_copy_cb cb = {
-		.c = bpf_map_lookup_elem(&copy_state, &zero),
+		.c = bpf_map_lookup_elem(&copy_state, &tid),
 		.p = bpf_map_lookup_elem(&pending, &tid),
 	};
 	if (cb.c && cb.p)
@@ -566,24 +565,15 @@ static __always_inline bool paths_wanted(const struct uc_pending *p, __u64 other
 }
 
 /* Message ids: unique among the records in flight (userspace matches records by id). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} msg_seq SEC(".maps"); /* without bpf_loop only; in both builds for the skeleton layout */
-
-static __always_inline __u64 next_id(void)
+static __always_inline __u64 next_id(__u32 tid)
 {
 #ifdef UC_NO_BPF_LOOP
 	/* An atomic add that returns the old value is 5.12+ ("BPF_STX uses reserved fields"
-	 * on 5.10): a per-CPU sequence number with the CPU in the low bits instead. */
-	__u32 zero = 0;
-	__u64 *seq = bpf_map_lookup_elem(&msg_seq, &zero);
-	if (!seq)
-		return 0;
-	*seq += 1;
-	return (*seq << 12) | (bpf_get_smp_processor_id() & 0xfff);
+	 * on 5.10). The plain add is atomic, the read after it is not, so the thread id goes in
+	 * the low bits: two threads never get the same id, and one thread's reads follow its
+	 * own adds. pid_max is at most 2^22. */
+	__sync_fetch_and_add(&next_msg_id, 1);
+	return (*(volatile __u64 *)&next_msg_id << 22) | (tid & 0x3fffff);
 #else
 	return __sync_fetch_and_add(&next_msg_id, 1);
 #endif
@@ -661,7 +651,7 @@ static __always_inline void emit_message(const struct uc_pending *p, long ret, _
 	rec->m.flags = flags;
 	fill_meta(&rec->m, p, other, pid_tgid);
 
-	__u64 msg_id = next_id();
+	__u64 msg_id = next_id((__u32)pid_tgid);
 	/* FD records land after this MSG record in the ring (reservation order), and
 	 * before it is submitted, so n_fds below is exact. */
 	__u32 n_fds = emit_fds(&scm, msg_id, (__u32)pid_tgid, p->control_user);
@@ -701,14 +691,16 @@ static __always_inline void emit_message(const struct uc_pending *p, long ret, _
 	if (c.nr_segs > UC_MAX_SEGS)
 		c.nr_segs = UC_MAX_SEGS;
 	__u32 steps = 2 * c.nr_segs + caplen / UC_CHUNK_MAX + 2;
-	__u32 zero = 0;
-	struct uc_copy *cs = bpf_map_lookup_elem(&copy_state, &zero);
-	if (!cs)
+	__u32 tid = (__u32)pid_tgid;
+	if (bpf_map_update_elem(&copy_state, &tid, &c, BPF_ANY)) {
+		stat_inc(UC_STAT_DROP_PENDING);
 		return;
-	*cs = c;
-	uc_copy_all((__u32)pid_tgid, steps);
-	if (cs->faults)
+	}
+	uc_copy_all(tid, steps);
+	struct uc_copy *cs = bpf_map_lookup_elem(&copy_state, &tid);
+	if (cs && cs->faults)
 		stat_inc(UC_STAT_READ_FAULTS);
+	bpf_map_delete_elem(&copy_state, &tid);
 }
 
 /*

@@ -236,22 +236,21 @@ static long fd_step(__u32 i, struct uc_fd_walk *w)
 	return 0;
 }
 
-/* The fd walk of the message being emitted on this CPU (tracing programs do not migrate or
- * nest on a CPU while they run). */
+/* The fd walk of the message a thread is emitting, by tid (not per CPU: see copy_state). */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
 	__type(key, __u32);
 	__type(value, struct uc_fd_walk);
 } fd_state SEC(".maps");
 
 #ifdef UC_NO_BPF_LOOP
-/* One passed fd, from this CPU's fd walk: a global function, so the 253-turn loop that
+/* One passed fd, from this thread's fd walk: a global function, so the 253-turn loop that
  * calls it costs the verifier a call per turn, and the path walk inside is verified once. */
 UC_GLOBAL int uc_fd_one(__u32 i)
 {
-	__u32 zero = 0;
-	struct uc_fd_walk *w = bpf_map_lookup_elem(&fd_state, &zero);
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct uc_fd_walk *w = bpf_map_lookup_elem(&fd_state, &tid);
 	if (!w)
 		return 1;
 	return fd_step(i, w);
@@ -269,22 +268,22 @@ static long fd_cb(__u32 i, struct uc_fd_cb *cb)
 }
 #endif
 
-/* This CPU's whole fd walk, a global function in both builds: inlined, the walk was verified
+/* This thread's whole fd walk, a global function in both builds: inlined, the walk was verified
  * again with each of its callers' states (and without bpf_loop every turn that can leave the
  * loop made the verifier walk the rest of the caller again: 591k instructions on 5.10).
  * Returns how many fds were emitted. */
 UC_GLOBAL int uc_fds_all(__u32 count)
 {
-	__u32 zero = 0;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct uc_fd_walk *w;
 #ifdef UC_NO_BPF_LOOP
 	for (__u32 i = 0; i < UC_MAX_FDS; i++) {
 		if (i >= count || uc_fd_one(i))
 			break;
 	}
-	w = bpf_map_lookup_elem(&fd_state, &zero);
+	w = bpf_map_lookup_elem(&fd_state, &tid);
 #else
-	w = bpf_map_lookup_elem(&fd_state, &zero);
+	w = bpf_map_lookup_elem(&fd_state, &tid);
 	struct uc_fd_cb cb = { .w = w }; /* bpf_loop's context must be on the stack */
 	if (w)
 		bpf_loop(count > UC_MAX_FDS ? UC_MAX_FDS : count, fd_cb, &cb, 0);
@@ -304,12 +303,11 @@ static __always_inline __u32 emit_fds(const struct uc_scm *s, __u64 msg_id, __u3
 	};
 	if (!s->fds_at || !s->n_fds)
 		return 0;
-	__u32 zero = 0;
-	struct uc_fd_walk *ws = bpf_map_lookup_elem(&fd_state, &zero);
-	if (!ws)
-		return 0;
-	*ws = w;
-	return uc_fds_all(w.count);
+	if (bpf_map_update_elem(&fd_state, &tid, &w, BPF_ANY))
+		return 0; /* UC_MF_FDS_LOST says so */
+	__u32 n = uc_fds_all(w.count);
+	bpf_map_delete_elem(&fd_state, &tid);
+	return n;
 }
 
 #endif
