@@ -428,7 +428,13 @@ static int preflight(char *err, size_t errlen)
 			 "Linux 5.8+), which unixcap needs to pass records: it cannot work on it");
 		return -EOPNOTSUPP;
 	}
-	if (!btf_path && access("/sys/kernel/btf/vmlinux", R_OK)) {
+	/* libbpf also finds a vmlinux with BTF in /boot or /lib/modules: only no BTF anywhere
+	 * is an error. */
+	struct btf *kbtf = btf_path ? NULL : btf__load_vmlinux_btf();
+	bool no_btf = !btf_path && libbpf_get_error(kbtf);
+	if (!libbpf_get_error(kbtf))
+		btf__free(kbtf);
+	if (no_btf) {
 		snprintf(err, errlen, "this kernel has no BTF (/sys/kernel/btf/vmlinux, "
 			 "CONFIG_DEBUG_INFO_BTF), which CO-RE needs: give its BTF with --btf FILE "
 			 "(btfhub has files for many distribution kernels)");
@@ -454,6 +460,7 @@ int uc_capture_open(struct uc_capture *c, const struct uc_options *o, char *err,
 	memset(c, 0, sizeof(*c));
 	c->ringbuf_fd = c->stats_fd = -1;
 	btf_path = o->btf_file;
+	libbpf_set_print(libbpf_quiet); /* the preflight's probes fail by design */
 	e = preflight(err, errlen);
 	if (e)
 		return e;
