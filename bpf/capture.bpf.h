@@ -14,10 +14,11 @@
 #include <bpf/bpf_tracing.h>
 #include "bpf/unixcap_event.h"
 #include "bpf/unixcap_stats.h"
+#include "bpf/filter.h"
+#include "bpf/ring.bpf.h"
+#include "bpf/scm.bpf.h"
+#include "bpf/unix_sock.bpf.h"
 
-#define AF_UNIX 1
-#define S_IFMT 00170000
-#define S_IFSOCK 0140000
 #define UC_MAX_SEGS 1024 /* UIO_MAXIOV: the kernel refuses more */
 #define UC_MAX_OTHERS 8  /* destinations remembered per syscall (sendmmsg) */
 
@@ -34,20 +35,6 @@
 	} while (0)
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
-
-const volatile struct uc_config cfg = {};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 << 20); /* resized from -B before load */
-} events SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, UC_STAT_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} stats SEC(".maps");
 
 /* Both ends' names, read before any ring reservation when --path filters. */
 struct uc_path_pair {
@@ -109,78 +96,16 @@ struct {
 } pending SEC(".maps");
 
 __u64 next_msg_id = 1;
-/* Always 0, but the verifier cannot know it (writable .bss). Loop state seeded through
- * uc_opaque() is a range, not a constant, so bpf_loop's callback converges in a few
- * passes instead of being walked once per iteration (1024 segments x 16 chunks). */
-__u64 opaque_zero = 0;
-
-static __always_inline __u64 uc_opaque(__u64 v)
-{
-	return v + opaque_zero;
-}
-
-/*
- * Two builds of every object: with bpf_loop (5.17+), and with -DUC_NO_BPF_LOOP for kernels
- * without it (5.10, 5.15), chosen at load time by probing the helper. Without bpf_loop a
- * loop is a bounded loop, which the verifier walks once per iteration: so every loop that
- * runs long has a body that is a global function (verified once, on its own, taking only
- * scalars: 5.10 allows nothing else) and keeps its state in a per-CPU map, and the walk
- * costs a call per iteration instead of the body. The bounds are the real maxima (1024
- * segments, 16 MiB of chunks, 253 fds), so the old kernels get the same records.
- */
-#ifdef UC_NO_BPF_LOOP
-#define UC_LOOP(n, max, cb, ctx)                                                               \
-	do {                                                                                   \
-		for (__u32 _i = 0; _i < (max); _i++) {                                         \
-			if (_i >= (n) || cb(_i, ctx))                                          \
-				break;                                                         \
-		}                                                                              \
-	} while (0)
-#else
-#define UC_LOOP(n, max, cb, ctx) bpf_loop(n, cb, ctx, 0)
-#endif
-/* Global functions: verified once each, not at every call site. */
-#define UC_GLOBAL __attribute__((noinline))
-
-static __always_inline void stat_inc(__u32 which)
-{
-	__u64 *v = bpf_map_lookup_elem(&stats, &which);
-	if (v)
-		*v += 1;
-}
-
-/*
- * A wakeup per record costs the sender an IPI and the reader a context switch per message.
- * The reader polls on a short timeout anyway, so it is woken only when the unread data
- * crosses wakeup_bytes: records submitted while it lies in [mark, mark + UC_WAKE_BAND)
- * force the wakeup (the band is wider than any record, so a crossing always lands in it);
- * beyond the band the reader is already awake and behind, and more wakeups only slow the
- * sender. The kernel's default rule cannot be used past the mark: it wakes only a reader
- * that had read everything, which records held back by NO_WAKEUP never let happen.
- */
-#define UC_WAKE_BAND (32u << 10)
-
-static __always_inline void uc_submit(void *rec)
-{
-	__u64 flags = 0;
-	if (cfg.wakeup_bytes) {
-		__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-		flags = avail >= cfg.wakeup_bytes && avail < cfg.wakeup_bytes + UC_WAKE_BAND
-				? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	}
-	bpf_ringbuf_submit(rec, flags);
-}
 
 static __always_inline bool task_wanted(__u32 pid, __u32 tid)
 {
 	if (pid == cfg.self_tgid)
 		return false;
-	if (cfg.filter_tid && tid != cfg.filter_tid)
+	if (!uc_cfg_tid_wanted(&cfg, tid))
 		return false;
 	if (cfg.filter_pids || cfg.exclude_pids) {
-		/* One lookup serves both lists: options refuse a pid that is in both. */
 		__u8 *v = bpf_map_lookup_elem(&filter_pids, &pid);
-		if (v ? *v == UC_PID_EXCLUDE : cfg.filter_pids)
+		if (!uc_cfg_pid_wanted(&cfg, v ? *v : 0))
 			return false;
 	}
 	return true;
@@ -188,14 +113,10 @@ static __always_inline bool task_wanted(__u32 pid, __u32 tid)
 
 static __always_inline bool type_wanted(__u16 type)
 {
-	return !cfg.filter_type || cfg.filter_type == type;
+	return uc_cfg_type_wanted(&cfg, type);
 }
 
-#include "bpf/scm.bpf.h"
-#include "bpf/sock_inode.bpf.h"
-
 /* ---- socket metadata -------------------------------------------------------------------- */
-
 
 static __always_inline struct sock *unix_peer(struct sock *sk)
 {
@@ -259,15 +180,7 @@ static __always_inline struct socket *unix_socket_of_fd(__u32 fd)
 	struct file *file = file_of_fd(fd);
 	if (!file)
 		return NULL;
-	__u16 mode = BPF_CORE_READ(file, f_inode, i_mode);
-	if ((mode & S_IFMT) != S_IFSOCK)
-		return NULL;
-	struct socket *sock = BPF_CORE_READ(file, private_data);
-	if (!sock)
-		return NULL;
-	if (BPF_CORE_READ(sock, sk, __sk_common.skc_family) != AF_UNIX)
-		return NULL;
-	return sock;
+	return unix_socket_of_file(file);
 }
 
 /* Where every syscall-entry hook starts: the AF_UNIX socket behind fd, when the task and
@@ -497,20 +410,7 @@ UC_GLOBAL int uc_copy_all(__u32 tid, __u32 steps)
 
 static __always_inline bool path_matches(const char *path, __u16 len)
 {
-	if (len < cfg.path_len)
-		return false;
-	/* A filesystem name may be stored with its trailing NUL; an abstract one never is.
-	 * A prefix (--path ending in '*') only needs its own bytes to match. */
-	if (len > cfg.path_len && !cfg.path_prefix &&
-	    !(path[0] != 0 && path[cfg.path_len & 0x7f] == 0))
-		return false;
-	for (int i = 0; i < UC_PATH_MAX; i++) {
-		if (i >= cfg.path_len)
-			break;
-		if (path[i] != cfg.path[i])
-			return false;
-	}
-	return true;
+	return uc_cfg_path_matches(&cfg, path, len);
 }
 
 static __always_inline void fill_meta(struct uc_meta *m, const struct uc_pending *p, __u64 other,
@@ -596,7 +496,7 @@ static __always_inline void emit_message(const struct uc_pending *p, long ret, _
 		scm_parse(p->control, p->control_len, p->control_user, &scm);
 	if (p->control_skipped)
 		flags |= UC_MF_CTL_SKIPPED;
-	if (cfg.fds_only && !scm.n_fds)
+	if (!uc_cfg_fds_wanted(&cfg, scm.n_fds))
 		return;
 	if (p->call == UC_CALL_RECVMSG) {
 		/* Receives are reported only for what they install: passed fds. */
@@ -620,10 +520,10 @@ static __always_inline void emit_message(const struct uc_pending *p, long ret, _
 	/* Cheap filters before any copy. */
 	if (cfg.filter_sock || cfg.filter_inode) {
 		struct sock *peer = msg_peer(p, other);
-		if (cfg.filter_sock && p->sk != cfg.filter_sock && (__u64)peer != cfg.filter_sock)
+		if (!uc_cfg_sock_wanted(&cfg, p->sk, (__u64)peer))
 			return;
-		if (cfg.filter_inode && sock_inode((struct sock *)p->sk) != cfg.filter_inode &&
-		    sock_inode(peer) != cfg.filter_inode)
+		if (cfg.filter_inode &&
+		    !uc_cfg_inode_wanted(&cfg, sock_inode((struct sock *)p->sk), sock_inode(peer)))
 			return;
 	}
 
@@ -737,6 +637,31 @@ static __always_inline void save_pending(struct uc_pending *p)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	if (bpf_map_update_elem(&pending, &tid, p, BPF_ANY))
 		stat_inc(UC_STAT_DROP_PENDING);
+}
+
+/* The fields every entry hook fills alike for a send or receive starting on sock (p is
+ * zeroed by the caller); the hook adds where the bytes and the control data are. */
+static __always_inline void pending_start(struct uc_pending *p, struct socket *sock, __u16 type,
+					  __u8 call, __u8 backend, __u32 fd)
+{
+	p->sk = (__u64)BPF_CORE_READ(sock, sk);
+	p->type = type;
+	p->call = call;
+	p->backend = backend;
+	p->fd = fd;
+}
+
+/* A send returning (ret: the bytes the kernel took, or -errno): its message goes out and
+ * the pending entry is dropped. The same for every backend. */
+static __always_inline int send_exit(long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
+	if (!p)
+		return 0;
+	uc_emit(ret, p->n_others ? p->others[0] : 0);
+	bpf_map_delete_elem(&pending, &tid);
+	return 0;
 }
 
 #endif

@@ -12,6 +12,8 @@
 #ifndef UNIXCAP_IOV_ITER_BPF_H
 #define UNIXCAP_IOV_ITER_BPF_H
 
+#include "bpf/capture.bpf.h"
+
 struct iov_iter___pre514 {
 	unsigned int type;
 	const struct iovec *iov;

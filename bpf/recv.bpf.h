@@ -8,6 +8,8 @@
 #ifndef UNIXCAP_RECV_BPF_H
 #define UNIXCAP_RECV_BPF_H
 
+#include "bpf/capture.bpf.h"
+
 static __always_inline int recv_enter(__u64 fd, __u64 user_msghdr, __u8 backend)
 {
 	__u16 type;
@@ -15,11 +17,7 @@ static __always_inline int recv_enter(__u64 fd, __u64 user_msghdr, __u8 backend)
 	if (!sock)
 		return 0;
 	struct uc_pending p = {};
-	p.sk = (__u64)BPF_CORE_READ(sock, sk);
-	p.type = type;
-	p.call = UC_CALL_RECVMSG;
-	p.backend = backend;
-	p.fd = (__u32)fd;
+	pending_start(&p, sock, type, UC_CALL_RECVMSG, backend, (__u32)fd);
 	p.src_kind = UC_SRC_USER_BUF;
 	p.base = user_msghdr;
 	save_pending(&p);

@@ -11,6 +11,12 @@
 #ifndef UNIXCAP_SCM_BPF_H
 #define UNIXCAP_SCM_BPF_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include "bpf/unixcap_event.h"
+#include "bpf/ring.bpf.h"
+
 #define SOL_SOCKET 1
 #define SCM_RIGHTS 1
 #define SCM_CREDENTIALS 2

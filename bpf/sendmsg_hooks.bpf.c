@@ -24,11 +24,7 @@ static __always_inline int on_send_entry(struct socket *sock, struct msghdr *msg
 		return 0;
 
 	struct uc_pending p = {};
-	p.sk = (__u64)BPF_CORE_READ(sock, sk);
-	p.type = type;
-	p.call = call;
-	p.backend = backend;
-	p.fd = (__u32)-1;
+	pending_start(&p, sock, type, call, backend, (__u32)-1);
 	pending_from_iter(&p, &msg->msg_iter);
 	/* The syscall copied the control buffer into the kernel (msg_control_is_user says
 	 * otherwise for the few callers that pass user memory, 5.8+). */
@@ -42,17 +38,6 @@ static __always_inline int on_send_entry(struct socket *sock, struct msghdr *msg
 		p.dest_len = BPF_CORE_READ(msg, msg_namelen);
 	}
 	save_pending(&p);
-	return 0;
-}
-
-static __always_inline int on_send_exit(long ret)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
-	if (!p)
-		return 0;
-	uc_emit(ret, p->n_others ? p->others[0] : 0);
-	bpf_map_delete_elem(&pending, &tid);
 	return 0;
 }
 
@@ -74,7 +59,7 @@ int BPF_PROG(fentry_stream_sendmsg, struct socket *sock, struct msghdr *msg, siz
 SEC("fexit/unix_stream_sendmsg")
 int BPF_PROG(fexit_stream_sendmsg, struct socket *sock, struct msghdr *msg, size_t len, int ret)
 {
-	return on_send_exit(ret);
+	return send_exit(ret);
 }
 
 SEC("fentry/unix_dgram_sendmsg")
@@ -86,7 +71,7 @@ int BPF_PROG(fentry_dgram_sendmsg, struct socket *sock, struct msghdr *msg, size
 SEC("fexit/unix_dgram_sendmsg")
 int BPF_PROG(fexit_dgram_sendmsg, struct socket *sock, struct msghdr *msg, size_t len, int ret)
 {
-	return on_send_exit(ret);
+	return send_exit(ret);
 }
 
 SEC("fentry/security_unix_may_send")
@@ -106,7 +91,7 @@ int BPF_KPROBE(kprobe_stream_sendmsg, struct socket *sock, struct msghdr *msg)
 SEC("kretprobe/unix_stream_sendmsg")
 int BPF_KRETPROBE(kretprobe_stream_sendmsg, int ret)
 {
-	return on_send_exit(ret);
+	return send_exit(ret);
 }
 
 SEC("kprobe/unix_dgram_sendmsg")
@@ -118,7 +103,7 @@ int BPF_KPROBE(kprobe_dgram_sendmsg, struct socket *sock, struct msghdr *msg)
 SEC("kretprobe/unix_dgram_sendmsg")
 int BPF_KRETPROBE(kretprobe_dgram_sendmsg, int ret)
 {
-	return on_send_exit(ret);
+	return send_exit(ret);
 }
 
 SEC("kprobe/security_unix_may_send")

@@ -26,11 +26,7 @@ static __always_inline int on_enter(__u64 fd, __u8 call, __u8 kind, __u64 base, 
 		return 0;
 
 	struct uc_pending p = {};
-	p.sk = (__u64)BPF_CORE_READ(sock, sk);
-	p.type = type;
-	p.call = call;
-	p.backend = UC_BACKEND_TRACEPOINT;
-	p.fd = (__u32)fd;
+	pending_start(&p, sock, type, call, UC_BACKEND_TRACEPOINT, (__u32)fd);
 	p.src_kind = kind;
 	p.base = base;
 	p.nr_segs = nr_segs;
@@ -51,17 +47,6 @@ static __always_inline int on_enter(__u64 fd, __u8 call, __u8 kind, __u64 base, 
 		p.control_user = 1;
 	}
 	save_pending(&p);
-	return 0;
-}
-
-static __always_inline int on_exit(long ret)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
-	if (!p)
-		return 0;
-	uc_emit(ret, p->n_others ? p->others[0] : 0);
-	bpf_map_delete_elem(&pending, &tid);
 	return 0;
 }
 
@@ -102,25 +87,25 @@ int tp_enter_sendmmsg(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_exit_write")
 int tp_exit_write(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_exit(ctx->ret);
+	return send_exit(ctx->ret);
 }
 
 SEC("tracepoint/syscalls/sys_exit_writev")
 int tp_exit_writev(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_exit(ctx->ret);
+	return send_exit(ctx->ret);
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendto")
 int tp_exit_sendto(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_exit(ctx->ret);
+	return send_exit(ctx->ret);
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendmsg")
 int tp_exit_sendmsg(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_exit(ctx->ret);
+	return send_exit(ctx->ret);
 }
 
 /* One datagram of a sendmmsg(): a message of its own, with its own iovecs and address. The

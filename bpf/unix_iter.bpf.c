@@ -22,11 +22,8 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include "bpf/unix_iter.h"
-#include "bpf/sock_inode.bpf.h"
+#include "bpf/unix_sock.bpf.h"
 
-#define S_IFMT 00170000
-#define S_IFSOCK 0140000
-#define AF_UNIX 1
 #define TCP_LISTEN 10
 #define SOCK_DGRAM 2
 
@@ -116,16 +113,10 @@ static __always_inline struct sock *unix_sock_of_fd(struct fdtable *fdt, __s32 f
 	struct file *file = NULL;
 	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
 		return NULL;
-	__u16 mode = BPF_CORE_READ(file, f_inode, i_mode);
-	if ((mode & S_IFMT) != S_IFSOCK)
-		return NULL;
-	struct socket *sock = BPF_CORE_READ(file, private_data);
+	struct socket *sock = unix_socket_of_file(file);
 	if (!sock)
 		return NULL;
-	struct sock *sk = BPF_CORE_READ(sock, sk);
-	if (!sk || BPF_CORE_READ(sk, __sk_common.skc_family) != AF_UNIX)
-		return NULL;
-	return sk;
+	return BPF_CORE_READ(sock, sk);
 }
 
 /* A global function is verified once, on its own, not once per loop iteration of its

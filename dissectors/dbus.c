@@ -232,11 +232,8 @@ int uc_decode_dbus(const uint8_t *p, size_t n, char *out, size_t outlen)
 	size_t off = 0;
 	int shown = 0, hidden = 0;
 
-	uc_dec_init(&o, out, outlen);
-	if (!p || n == 0) {
-		uc_dec_puts(&o, "no bytes");
+	if (!uc_dec_start(&o, out, outlen, p, n))
 		return 0;
-	}
 	if (p[0] == 0) {
 		uc_dec_line(&o);
 		uc_dec_puts(&o, "dbus credentials byte");

@@ -16,6 +16,16 @@ void uc_dec_init(struct uc_dec_out *o, char *buf, size_t size)
 		buf[0] = '\0';
 }
 
+bool uc_dec_start(struct uc_dec_out *o, char *buf, size_t size, const uint8_t *p, size_t n)
+{
+	uc_dec_init(o, buf, size);
+	if (!p || n == 0) {
+		uc_dec_puts(o, "no bytes");
+		return false;
+	}
+	return true;
+}
+
 /* Appends n bytes whole or not at all, so a cut never leaves half an escape. */
 static void put_unit(struct uc_dec_out *o, const char *s, size_t n)
 {

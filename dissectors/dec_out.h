@@ -6,6 +6,7 @@
 #ifndef UNIXCAP_DEC_OUT_H
 #define UNIXCAP_DEC_OUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,12 @@ struct uc_dec_out {
 
 /* buf may be NULL only with size 0; it is always NUL-terminated when size > 0. */
 void uc_dec_init(struct uc_dec_out *o, char *buf, size_t size);
+
+/*
+ * uc_dec_init, then for a decoder's payload p/n: false, with "no bytes" written, when
+ * there is none (every decoder answers an empty payload alike), else true.
+ */
+bool uc_dec_start(struct uc_dec_out *o, char *buf, size_t size, const uint8_t *p, size_t n);
 
 /* Starts a new line ('\n' before it unless it is the first). */
 void uc_dec_line(struct uc_dec_out *o);

@@ -45,11 +45,8 @@ int uc_decode_line(const uint8_t *p, size_t n, char *out, size_t outlen)
 	size_t off = 0;
 	int shown = 0, more = 0;
 
-	uc_dec_init(&o, out, outlen);
-	if (!p || n == 0) {
-		uc_dec_puts(&o, "no bytes");
+	if (!uc_dec_start(&o, out, outlen, p, n))
 		return 0;
-	}
 	while (off < n) {
 		const uint8_t *q = p + off, *nl = memchr(q, '\n', n - off);
 		size_t len = nl ? (size_t)(nl - q) : n - off;

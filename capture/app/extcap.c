@@ -1,5 +1,6 @@
 /* The extcap side of unixcap (extcap.h). */
 #include "capture/app/extcap.h"
+#include "capture/core/argv.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -63,62 +64,73 @@ static bool in(const char *s, const char *const *list, size_t n)
 struct call {
 	bool interfaces, dlts, config, capture, any;
 	const char *interface, *fifo, *filter;
+	bool snaplen_set;
+	char **av; /* the capture's command line so far: n entries */
+	int n;
 };
 
 /* "--opt value" or "--opt=value": the value, advancing *i past it; NULL when missing. */
 static const char *value_of(int argc, char **argv, int *i, const char *opt)
 {
-	size_t k = strlen(opt);
-	if (!strncmp(argv[*i], opt, k) && argv[*i][k] == '=')
-		return argv[*i] + k + 1;
-	if (strcmp(argv[*i], opt))
+	const char *v;
+	int used = uc_argv_option(argc, argv, *i, opt, &v);
+	if (!used || !v)
 		return NULL;
-	if (*i + 1 >= argc)
-		return NULL;
-	return argv[++*i];
+	*i += used - 1;
+	return v;
 }
 
-enum uc_extcap_result uc_extcap(int argc, char **argv, FILE *out, FILE *err, int *status,
-				int *cap_argc, char ***cap_argv)
+/*
+ * An interface option Wireshark passes with a value (the configuration fields): copied into
+ * the capture's command line av. Returns 0, or the exit status with the reason on err.
+ */
+static int take_field(struct call *c, int argc, char **argv, int *i, FILE *err)
 {
-	struct call c = { 0 };
-	char **av = calloc((size_t)argc + 8, sizeof(*av));
-	int n = 0;
-	bool snaplen_set = false;
+	const char *a = argv[*i], *v;
 
-	*status = 0;
-	*cap_argv = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (!strncmp(argv[i], "--extcap-", 9) || !strcmp(argv[i], "--capture") ||
-		    !strncmp(argv[i], "--fifo", 6))
-			c.any = true;
+	if (*i + 1 >= argc) {
+		fprintf(err, "unixcap: extcap option %s needs a value\n", a);
+		return 2;
 	}
-	if (!c.any) {
-		free(av);
-		return UC_EXTCAP_NO;
+	v = argv[++*i];
+	if (!strcmp(a, "--snaplen")) {
+		char *end;
+		unsigned long sl = strtoul(v, &end, 10);
+		if (!*v || *end || sl < 1 || sl > strtoul(EXTCAP_SNAPLEN_MAX, NULL, 10)) {
+			fprintf(err, "unixcap: snaplen '%s' (1..%s in Wireshark)\n", v,
+				EXTCAP_SNAPLEN_MAX);
+			return 2;
+		}
+		c->snaplen_set = true;
 	}
-	if (!av) {
-		fprintf(err, "unixcap: out of memory\n");
-		*status = 1;
-		return UC_EXTCAP_DONE;
+	/* Wireshark passes empty fields and the selector's "any" as they are. */
+	if (*v && !(!strcmp(a, "--type") && !strcmp(v, "any"))) {
+		c->av[c->n++] = (char *)a;
+		c->av[c->n++] = (char *)v;
 	}
-	av[n++] = argv[0];
+	return 0;
+}
+
+/* Sorts Wireshark's arguments into the call c. Returns 0, or the exit status. */
+static int read_call(struct call *c, int argc, char **argv, FILE *err)
+{
+	c->av[c->n++] = argv[0];
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v;
 		if (!strcmp(a, "--extcap-interfaces"))
-			c.interfaces = true;
+			c->interfaces = true;
 		else if (!strcmp(a, "--extcap-dlts"))
-			c.dlts = true;
+			c->dlts = true;
 		else if (!strcmp(a, "--extcap-config"))
-			c.config = true;
+			c->config = true;
 		else if (!strcmp(a, "--capture"))
-			c.capture = true;
+			c->capture = true;
 		else if ((v = value_of(argc, argv, &i, "--extcap-interface")))
-			c.interface = v;
+			c->interface = v;
 		else if ((v = value_of(argc, argv, &i, "--fifo")))
-			c.fifo = v;
+			c->fifo = v;
 		else if ((v = value_of(argc, argv, &i, "--extcap-capture-filter")))
-			c.filter = v;
+			c->filter = v;
 		else if (!strncmp(a, "--extcap-version", 16) || !strcmp(a, "--debug") ||
 			 !strncmp(a, "--extcap-reload-option", 22))
 			; /* nothing to adapt to */
@@ -127,90 +139,95 @@ enum uc_extcap_result uc_extcap(int argc, char **argv, FILE *out, FILE *err, int
 			 (v = value_of(argc, argv, &i, "--extcap-control-out")))
 			; /* no debug log, no toolbar controls */
 		else if (IN(a, valued)) {
-			if (i + 1 >= argc) {
-				fprintf(err, "unixcap: extcap option %s needs a value\n", a);
-				*status = 2;
-				goto done;
-			}
-			v = argv[++i];
-			if (!strcmp(a, "--snaplen")) {
-				char *end;
-				unsigned long sl = strtoul(v, &end, 10);
-				if (!*v || *end || sl < 1 || sl > strtoul(EXTCAP_SNAPLEN_MAX, NULL, 10)) {
-					fprintf(err, "unixcap: snaplen '%s' (1..%s in Wireshark)\n", v,
-						EXTCAP_SNAPLEN_MAX);
-					*status = 2;
-					goto done;
-				}
-				snaplen_set = true;
-			}
-			/* Wireshark passes empty fields and the selector's "any" as they are. */
-			if (*v && !(!strcmp(a, "--type") && !strcmp(v, "any"))) {
-				av[n++] = (char *)a;
-				av[n++] = (char *)v;
-			}
+			int st = take_field(c, argc, argv, &i, err);
+			if (st)
+				return st;
 		} else if (IN(a, flags)) {
-			av[n++] = (char *)a;
+			c->av[c->n++] = (char *)a;
 		} else {
 			fprintf(err, "unixcap: unknown extcap option '%s'\n", a);
-			*status = 2;
-			goto done;
+			return 2;
 		}
 	}
-	if (c.interfaces) {
+	return 0;
+}
+
+/*
+ * The queries (--extcap-interfaces, --extcap-dlts, --extcap-config) and the refusals.
+ * Returns true when the call is answered, with *status set; false for a capture.
+ */
+static bool answer(const struct call *c, FILE *out, FILE *err, int *status)
+{
+	*status = 2;
+	if (c->interfaces) {
 		fprintf(out, "extcap {version=%s}{display=unixcap: AF_UNIX messages via eBPF}\n",
 			UNIXCAP_VERSION);
 		fprintf(out, "interface {value=%s}{display=Unix domain sockets (unixcap)}\n",
 			UC_EXTCAP_INTERFACE);
-		goto done;
-	}
-	if (c.interface && strcmp(c.interface, UC_EXTCAP_INTERFACE)) {
-		fprintf(err, "unixcap: no extcap interface '%s' (only %s)\n", c.interface,
+		*status = 0;
+	} else if (c->interface && strcmp(c->interface, UC_EXTCAP_INTERFACE)) {
+		fprintf(err, "unixcap: no extcap interface '%s' (only %s)\n", c->interface,
 			UC_EXTCAP_INTERFACE);
-		*status = 2;
-		goto done;
-	}
-	if (c.dlts) {
+	} else if (c->dlts) {
 		fprintf(out, "dlt {number=%u}{name=USER%u}{display=unixcap AF_UNIX messages}\n",
 			UC_LT_DEFAULT, UC_LT_DEFAULT - UC_LT_MIN);
-		goto done;
-	}
-	if (c.config) {
+		*status = 0;
+	} else if (c->config) {
 		fputs(config, out);
-		goto done;
-	}
-	/* The interface options are the filters; a capture filter has nothing to apply to. */
-	if (c.filter && *c.filter) {
+		*status = 0;
+	} else if (c->filter && *c->filter) {
+		/* The interface options are the filters; a capture filter has nothing to apply to. */
 		fprintf(err, "unixcap: capture filters are not supported; use the interface "
 			     "options (pid, path, sock, type, ...)\n");
-		*status = 2;
-		goto done;
-	}
-	if (!c.capture) {
-		if (!c.filter) {
+	} else if (!c->capture) {
+		if (!c->filter)
 			fprintf(err, "unixcap: extcap call without --extcap-interfaces, "
 				     "--extcap-dlts, --extcap-config or --capture\n");
-			*status = 2;
-		}
-		goto done;
-	}
-	if (!c.fifo || !*c.fifo) {
+		else
+			*status = 0;
+	} else if (!c->fifo || !*c->fifo) {
 		fprintf(err, "unixcap: --capture needs --fifo PATH\n");
-		*status = 2;
-		goto done;
+	} else {
+		*status = 0;
+		return false;
 	}
-	if (!snaplen_set) {
-		av[n++] = "-s";
-		av[n++] = EXTCAP_SNAPLEN;
+	return true;
+}
+
+enum uc_extcap_result uc_extcap(int argc, char **argv, FILE *out, FILE *err, int *status,
+				int *cap_argc, char ***cap_argv)
+{
+	struct call c = { 0 };
+
+	*status = 0;
+	*cap_argv = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (!strncmp(argv[i], "--extcap-", 9) || !strcmp(argv[i], "--capture") ||
+		    !strncmp(argv[i], "--fifo", 6))
+			c.any = true;
 	}
-	av[n++] = "-w";
-	av[n++] = (char *)c.fifo;
-	av[n++] = "-q";
-	av[n] = NULL;
-	*cap_argc = n;
-	*cap_argv = av;
+	if (!c.any)
+		return UC_EXTCAP_NO;
+	c.av = calloc((size_t)argc + 8, sizeof(*c.av));
+	if (!c.av) {
+		fprintf(err, "unixcap: out of memory\n");
+		*status = 1;
+		return UC_EXTCAP_DONE;
+	}
+	*status = read_call(&c, argc, argv, err);
+	if (*status || answer(&c, out, err, status)) {
+		free(c.av);
+		return UC_EXTCAP_DONE;
+	}
+	if (!c.snaplen_set) {
+		c.av[c.n++] = "-s";
+		c.av[c.n++] = EXTCAP_SNAPLEN;
+	}
+	c.av[c.n++] = "-w";
+	c.av[c.n++] = (char *)c.fifo;
+	c.av[c.n++] = "-q";
+	c.av[c.n] = NULL;
+	*cap_argc = c.n;
+	*cap_argv = c.av;
 	return UC_EXTCAP_CAPTURE;
-done:
-	free(av);
-	return UC_EXTCAP_DONE;
 }

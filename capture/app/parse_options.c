@@ -299,16 +299,11 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 			o->tid = (uint32_t)v;
 			break;
 		case OPT_SOCK: {
-			/* Hex with or without 0x: /proc/net/unix prints it bare, ss and lsof with 0x. */
-			const char *hex = optarg;
-			if (!strncmp(hex, "0x", 2) || !strncmp(hex, "0X", 2))
-				hex += 2;
-			if (!*hex || strlen(hex) > 16 ||
-			    strspn(hex, "0123456789abcdefABCDEF") != strlen(hex))
+			int e = uc_parse_sock_addr(optarg, &o->sock);
+			if (e == -EINVAL)
 				return fail(err, errlen, "bad socket address '%s' (hex, as in /proc/net/unix)",
 					    optarg);
-			o->sock = strtoull(hex, NULL, 16);
-			if (!o->sock)
+			if (e)
 				return fail(err, errlen, "bad socket address '%s' (zero)", optarg);
 			break;
 		}

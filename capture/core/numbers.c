@@ -17,6 +17,22 @@ int uc_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+int uc_parse_sock_addr(const char *s, uint64_t *out)
+{
+	const char *hex = s;
+	uint64_t v;
+
+	if (!strncmp(hex, "0x", 2) || !strncmp(hex, "0X", 2))
+		hex += 2;
+	if (!*hex || strlen(hex) > 16 || strspn(hex, "0123456789abcdefABCDEF") != strlen(hex))
+		return -EINVAL;
+	v = strtoull(hex, NULL, 16);
+	if (!v)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
 int uc_parse_pid_list(const char *s, uint32_t *pids, unsigned *n, unsigned max)
 {
 	char buf[1024];

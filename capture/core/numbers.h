@@ -14,4 +14,11 @@ int uc_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
  */
 int uc_parse_pid_list(const char *s, uint32_t *pids, unsigned *n, unsigned max);
 
+/*
+ * A kernel socket address (--sock, for capture and for -L): 1 to 16 hex digits, with or
+ * without 0x (/proc/net/unix prints it bare, ss and lsof with 0x). 0, -EINVAL for
+ * anything else, or -ERANGE for zero, which is no socket's address.
+ */
+int uc_parse_sock_addr(const char *s, uint64_t *out);
+
 #endif

@@ -1,23 +1,19 @@
-/* Small text conversions: paths, names of types/calls/errnos/flags, wall-clock time. */
+/* Small text conversions: paths, names of types/calls/errnos/flags. */
 #include "capture/core/text.h"
+#include "capture/core/strbuf.h"
 
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 
 static const char hexdigits[] = "0123456789abcdef";
 
-/* snprintf's return value turned into what actually landed in buf. */
-static size_t written(int n, char *buf, size_t size)
+size_t uc_format_bytes(char *buf, size_t size, const void *data, size_t len)
 {
-	if (n < 0) {
-		buf[0] = '\0';
-		return 0;
-	}
-	return (size_t)n < size ? (size_t)n : size - 1;
+	return uc_format_bytes_escaping(buf, size, data, len, "");
 }
 
-size_t uc_format_bytes(char *buf, size_t size, const void *data, size_t len)
+size_t uc_format_bytes_escaping(char *buf, size_t size, const void *data, size_t len,
+				const char *extra)
 {
 	const unsigned char *p = data;
 	size_t o = 0;
@@ -32,7 +28,7 @@ size_t uc_format_bytes(char *buf, size_t size, const void *data, size_t len)
 		if (c == '\\') {
 			esc[0] = esc[1] = '\\';
 			n = 2;
-		} else if (c >= 0x20 && c <= 0x7e) {
+		} else if (c >= 0x20 && c <= 0x7e && !strchr(extra, c)) {
 			esc[0] = (char)c;
 			n = 1;
 		} else {
@@ -174,18 +170,20 @@ const char *uc_errno_name(int err)
 	return NULL;
 }
 
-size_t uc_format_time(char *buf, size_t size, uint64_t wall_ns)
+size_t uc_format_errno(char *buf, size_t size, int32_t err)
 {
-	time_t sec = (time_t)(wall_ns / 1000000000u);
-	struct tm tm;
+	long long e = -(long long)err;
+	const char *name = e <= INT32_MAX ? uc_errno_name((int)e) : NULL;
 
-	if (size == 0)
-		return 0;
-	if (!localtime_r(&sec, &tm))
-		memset(&tm, 0, sizeof(tm));
-	return written(snprintf(buf, size, "%02d:%02d:%02d.%09u", tm.tm_hour, tm.tm_min,
-				tm.tm_sec, (unsigned)(wall_ns % 1000000000u)),
-		       buf, size);
+	if (name)
+		return uc_strbuf_format(buf, size, "%s", name);
+	return uc_strbuf_format(buf, size, "%lld", e);
+}
+
+size_t uc_format_sock(char *buf, size_t size, uint64_t sock, bool padded)
+{
+	return uc_strbuf_format(buf, size, padded ? "0x%016llx" : "0x%llx",
+				(unsigned long long)sock);
 }
 
 size_t uc_format_flags(char *buf, size_t size, uint32_t flags)

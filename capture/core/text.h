@@ -21,6 +21,14 @@
 size_t uc_format_bytes(char *buf, size_t size, const void *data, size_t len);
 
 /*
+ * The same, with each byte of extra escaped as "\xNN" too: -L's columns are words, so a
+ * space cannot stay, nor ',', '/' and ':' in the --dump format's fields. uc_parse_path
+ * reads every form back.
+ */
+size_t uc_format_bytes_escaping(char *buf, size_t size, const void *data, size_t len,
+				const char *extra);
+
+/*
  * Display form of a sun_path of len bytes (clamped to UC_PATH_MAX): "" when len is 0,
  * '@' + the escaped rest for an abstract name, else the escaped bytes up to the first NUL.
  */
@@ -44,8 +52,19 @@ const char *uc_call_name(unsigned call);
 /* Symbolic name of a positive errno value ("EAGAIN"), or NULL if it is not in the table. */
 const char *uc_errno_name(int err);
 
-/* Local time of day of a CLOCK_REALTIME stamp: "HH:MM:SS.nnnnnnnnn". */
-size_t uc_format_time(char *buf, size_t size, uint64_t wall_ns);
+/*
+ * What a failed send's error reads as: the errno name of -err ("EAGAIN"), else -err in
+ * decimal. err is the record's -errno, and from a file any int32: INT32_MIN has no
+ * negation in int, and a positive err gives a negative number ("-5").
+ */
+size_t uc_format_errno(char *buf, size_t size, int32_t err);
+
+/*
+ * A kernel socket address: "0x" and lowercase hex. padded gives all 16 digits, as the
+ * conversation list's JSON has always written it; message JSON, -L and the summary line
+ * write it without leading zeros. Both spellings stay: scripts already read them.
+ */
+size_t uc_format_sock(char *buf, size_t size, uint64_t sock, bool padded);
 
 /* Space-separated names of the set message flags (UC_MF_* and UC_UF_*); "" when none. */
 size_t uc_format_flags(char *buf, size_t size, uint32_t flags);

@@ -1,5 +1,6 @@
 /* Cgroup id → path cache and container-id patterns (cgroup.h). */
 #include "capture/enrich/cgroup.h"
+#include "capture/core/grow.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -88,14 +89,8 @@ void uc_cgroups_free(struct uc_cgroups *c)
 
 static void add(struct uc_cgroups *c, uint64_t id, const char *rel)
 {
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 256;
-		struct entry *e = realloc(c->e, cap * sizeof(*e));
-		if (!e)
-			return;
-		c->e = e;
-		c->cap = cap;
-	}
+	if (uc_grow(&c->e, &c->cap, c->n, sizeof(*c->e), 256))
+		return;
 	char *p = strdup(rel[0] ? rel : "/");
 	if (!p)
 		return;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "capture/core/clock.h"
 #include "capture/socklist/socklist.h"
 
 struct entry {
@@ -25,13 +26,6 @@ struct uc_socktable {
 	struct entry *slots;
 	size_t cap, used;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static size_t slot_of(uint64_t inode, size_t cap)
 {
@@ -146,7 +140,7 @@ int uc_socktable_owner(struct uc_socktable *t, uint64_t inode, uint32_t *pid,
 {
 	if (!inode)
 		return -EINVAL;
-	uint64_t now = now_ns();
+	uint64_t now = uc_now_ns(CLOCK_MONOTONIC);
 	bool may_build = !t->built || t->force || now - t->built_at >= t->min_interval_ns;
 	struct entry *e = t->built ? lookup(t, inode) : NULL;
 	bool stale = t->built && now - t->built_at >= t->max_age_ns;

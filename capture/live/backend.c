@@ -1,4 +1,5 @@
 #include "capture/live/backend.h"
+#include "capture/live/libbpf_log.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -15,8 +16,9 @@
 #include "syscalls.skel.h"
 #include "syscalls_nl.skel.h"
 #include "capture/live/tracefs.h"
+#include "capture/core/filter.h"
 
-/* The _nl objects are the same BPF sources built without bpf_loop (bpf/capture.bpf.h): same
+/* The _nl objects are the same BPF sources built without bpf_loop (bpf/ring.bpf.h): same
  * programs, maps and globals, so their skeletons have the same layout and are used through
  * the bpf_loop skeleton's type. */
 _Static_assert(sizeof(struct sendmsg_hooks_bpf) == sizeof(struct sendmsg_hooks_nl_bpf),
@@ -35,88 +37,8 @@ static bool have_bpf_loop(enum bpf_prog_type t)
 	return libbpf_probe_bpf_helper(t, BPF_FUNC_loop, NULL) == 1;
 }
 
-const char *uc_backend_name(enum uc_backend b)
-{
-	switch (b) {
-	case UC_BACKEND_FENTRY:
-		return "fentry";
-	case UC_BACKEND_KPROBE:
-		return "kprobe";
-	case UC_BACKEND_TRACEPOINT:
-		return "tracepoint";
-	default:
-		return "none";
-	}
-}
-
-static void fill_config(struct uc_config *cfg, const struct uc_options *o, enum uc_backend b)
-{
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->backend = b;
-	cfg->self_tgid = (uint32_t)getpid();
-	cfg->snaplen = o->snaplen;
-	cfg->filter_tid = o->tid;
-	cfg->filter_type = o->type;
-	cfg->filter_sock = o->sock;
-	cfg->filter_inode = o->inode;
-	cfg->filter_pids = o->n_pids > 0;
-	cfg->exclude_pids = o->n_exclude_pids > 0;
-	cfg->errors = o->errors;
-	cfg->fds_only = o->fds_only;
-	/* Wake the reader at 1/32 full: early enough that a burst never fills the ring before
-	 * the reader runs, late enough that each wakeup drains a batch. */
-	cfg->wakeup_bytes = o->ring_kib * 1024u / 32;
-	if (o->have_path) {
-		cfg->filter_path = 1;
-		cfg->path_len = (uint16_t)o->path_len;
-		cfg->path_prefix = o->path_prefix;
-		memcpy(cfg->path, o->path, o->path_len);
-	}
-}
-
-static int prepare_maps(struct bpf_object *obj, const struct uc_options *o)
-{
-	struct bpf_map *rb = bpf_object__find_map_by_name(obj, "events");
-	if (!rb)
-		return -ENOENT;
-	return bpf_map__set_max_entries(rb, o->ring_kib * 1024u);
-}
-
-static int fill_pid_filter(struct bpf_object *obj, const struct uc_options *o)
-{
-	struct bpf_map *m = bpf_object__find_map_by_name(obj, "filter_pids");
-	uint8_t in = UC_PID_INCLUDE, out = UC_PID_EXCLUDE;
-	if (!m)
-		return -ENOENT;
-	for (unsigned i = 0; i < o->n_pids; i++) {
-		if (bpf_map_update_elem(bpf_map__fd(m), &o->pids[i], &in, BPF_ANY))
-			return -errno;
-	}
-	for (unsigned i = 0; i < o->n_exclude_pids; i++) {
-		if (bpf_map_update_elem(bpf_map__fd(m), &o->exclude_pids[i], &out, BPF_ANY))
-			return -errno;
-	}
-	return 0;
-}
-
 /* --btf FILE, for kernels without /sys/kernel/btf/vmlinux: CO-RE and kernel_has() read it. */
 static const char *btf_path;
-
-/* Kernel BTF answers "does this function/tracepoint exist here" without trying to attach. */
-static bool kernel_has(const char *name, int kind)
-{
-	static struct btf *vmlinux;
-	static bool tried;
-	if (!tried) {
-		tried = true;
-		vmlinux = btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
-		if (libbpf_get_error(vmlinux))
-			vmlinux = NULL;
-	}
-	if (!vmlinux)
-		return kind == BTF_KIND_FUNC; /* unknown: let attach decide */
-	return btf__find_by_name_kind(vmlinux, name, kind) >= 0;
-}
 
 /*
  * UNIXCAP_VERIFIER_STATS=1 (for the kernel matrix, docs/kernels.md): every program is loaded
@@ -163,6 +85,77 @@ static void stats_print(struct bpf_object *obj, bool loop)
 	}
 }
 
+const char *uc_backend_name(enum uc_backend b)
+{
+	switch (b) {
+	case UC_BACKEND_FENTRY:
+		return "fentry";
+	case UC_BACKEND_KPROBE:
+		return "kprobe";
+	case UC_BACKEND_TRACEPOINT:
+		return "tracepoint";
+	default:
+		return "none";
+	}
+}
+
+/* The configuration the programs are loaded with: the filter's fields, and the capture's. */
+static void fill_config(struct uc_config *cfg, const struct uc_options *o,
+			const struct uc_filter *f, enum uc_backend b)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	uc_filter_kernel_config(f, cfg);
+	cfg->backend = b;
+	cfg->self_tgid = (uint32_t)getpid();
+	cfg->snaplen = o->snaplen;
+	cfg->errors = o->errors;
+	/* Wake the reader at 1/32 full: early enough that a burst never fills the ring before
+	 * the reader runs, late enough that each wakeup drains a batch. */
+	cfg->wakeup_bytes = o->ring_kib * 1024u / 32;
+}
+
+/* The maps every capture object has (bpf/capture.bpf.h), from its skeleton. */
+struct capture_maps {
+	struct bpf_map *events, *stats, *filter_pids;
+};
+
+static int size_ring(const struct capture_maps *m, const struct uc_options *o)
+{
+	return bpf_map__set_max_entries(m->events, o->ring_kib * 1024u);
+}
+
+static int fill_pid_filter(const struct capture_maps *m, const struct uc_filter *f)
+{
+	uint8_t in = UC_PID_INCLUDE, out = UC_PID_EXCLUDE;
+	int fd = bpf_map__fd(m->filter_pids);
+
+	for (unsigned i = 0; i < f->n_pids; i++) {
+		if (bpf_map_update_elem(fd, &f->pids[i], &in, BPF_ANY))
+			return -errno;
+	}
+	for (unsigned i = 0; i < f->n_exclude_pids; i++) {
+		if (bpf_map_update_elem(fd, &f->exclude_pids[i], &out, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+/* Kernel BTF answers "does this function/tracepoint exist here" without trying to attach. */
+static bool kernel_has(const char *name, int kind)
+{
+	static struct btf *vmlinux;
+	static bool tried;
+	if (!tried) {
+		tried = true;
+		vmlinux = btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
+		if (libbpf_get_error(vmlinux))
+			vmlinux = NULL;
+	}
+	if (!vmlinux)
+		return kind == BTF_KIND_FUNC; /* unknown: let attach decide */
+	return btf__find_by_name_kind(vmlinux, name, kind) >= 0;
+}
+
 static int attach(struct uc_capture *c, struct bpf_program *p, bool required, char *err,
 		  size_t errlen)
 {
@@ -189,18 +182,91 @@ static void detach_all(struct uc_capture *c)
 	c->n_links = 0;
 }
 
-static int finish(struct uc_capture *c, struct bpf_object *obj, const struct uc_options *o)
+static int finish(struct uc_capture *c, const struct capture_maps *m, const struct uc_filter *f)
 {
-	int e = fill_pid_filter(obj, o);
+	int e = fill_pid_filter(m, f);
 	if (e)
 		return e;
-	c->ringbuf_fd = bpf_map__fd(bpf_object__find_map_by_name(obj, "events"));
-	c->stats_fd = bpf_map__fd(bpf_object__find_map_by_name(obj, "stats"));
+	c->ringbuf_fd = bpf_map__fd(m->events);
+	c->stats_fd = bpf_map__fd(m->stats);
 	return 0;
 }
 
-static int try_hooks(struct uc_capture *c, const struct uc_options *o, bool fentry, char *err,
-		     size_t errlen)
+/* The programs of one hook backend: sendmsg entry and exit for each socket family of
+ * calls, all required, and the optional peer hook. */
+struct hook_progs {
+	struct bpf_program *stream_enter, *stream_exit, *dgram_enter, *dgram_exit;
+	struct bpf_program *may_send;
+};
+
+static struct hook_progs hook_progs(const struct sendmsg_hooks_bpf *s, bool fentry)
+{
+	if (fentry)
+		return (struct hook_progs){ s->progs.fentry_stream_sendmsg,
+					    s->progs.fexit_stream_sendmsg,
+					    s->progs.fentry_dgram_sendmsg,
+					    s->progs.fexit_dgram_sendmsg, s->progs.fentry_may_send };
+	return (struct hook_progs){ s->progs.kprobe_stream_sendmsg, s->progs.kretprobe_stream_sendmsg,
+				    s->progs.kprobe_dgram_sendmsg, s->progs.kretprobe_dgram_sendmsg,
+				    s->progs.kprobe_may_send };
+}
+
+/* Which programs load: the required ones, and the optional ones this kernel has. */
+struct hook_extras {
+	bool may_send, recv;
+};
+
+static struct hook_extras hooks_autoload(struct sendmsg_hooks_bpf *s, const struct hook_progs *hp)
+{
+	struct bpf_program *p;
+	struct hook_extras x;
+	struct bpf_program *required[] = { hp->stream_enter, hp->stream_exit, hp->dgram_enter,
+					   hp->dgram_exit };
+	char tf_err[160];
+
+	bpf_object__for_each_program(p, s->obj)
+		bpf_program__set_autoload(p, false);
+	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+		bpf_program__set_autoload(required[i], true);
+	/* Without CONFIG_SECURITY the hook is inlined away: unconnected datagrams then lack
+	 * peer_sock, which the exit summary says. */
+	x.may_send = kernel_has("security_unix_may_send", BTF_KIND_FUNC);
+	bpf_program__set_autoload(hp->may_send, x.may_send);
+	/* Receive-side fds come from the recvmsg syscall tracepoints, which need tracefs. */
+	x.recv = uc_ensure_tracefs(tf_err, sizeof(tf_err)) == 0;
+	bpf_program__set_autoload(s->progs.tp_enter_recvmsg, x.recv);
+	bpf_program__set_autoload(s->progs.tp_exit_recvmsg, x.recv);
+	return x;
+}
+
+/* Attaches the loaded hook programs; x says afterwards which optional ones are attached. */
+static int hooks_attach(struct uc_capture *c, struct sendmsg_hooks_bpf *s,
+			const struct hook_progs *hp, struct hook_extras *x, char *err, size_t errlen)
+{
+	struct bpf_program *required[] = { hp->stream_enter, hp->stream_exit, hp->dgram_enter,
+					   hp->dgram_exit };
+	int e = 0;
+
+	for (size_t i = 0; !e && i < sizeof(required) / sizeof(required[0]); i++)
+		e = attach(c, required[i], true, err, errlen);
+	if (e)
+		return e;
+	if (x->may_send) {
+		unsigned before = c->n_links;
+		attach(c, hp->may_send, false, err, errlen);
+		x->may_send = c->n_links > before;
+	}
+	if (x->recv) {
+		unsigned before = c->n_links;
+		attach(c, s->progs.tp_enter_recvmsg, false, err, errlen);
+		attach(c, s->progs.tp_exit_recvmsg, false, err, errlen);
+		x->recv = c->n_links == before + 2;
+	}
+	return 0;
+}
+
+static int try_hooks(struct uc_capture *c, const struct uc_options *o, const struct uc_filter *f,
+		     enum uc_backend b, char *err, size_t errlen)
 {
 	bool loop = have_bpf_loop(BPF_PROG_TYPE_KPROBE);
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = btf_path);
@@ -210,37 +276,11 @@ static int try_hooks(struct uc_capture *c, const struct uc_options *o, bool fent
 		snprintf(err, errlen, "open: %s", strerror(errno));
 		return -errno;
 	}
-	fill_config(&s->rodata->cfg, o, fentry ? UC_BACKEND_FENTRY : UC_BACKEND_KPROBE);
-	int e = prepare_maps(s->obj, o);
-	struct bpf_program *p;
-	bpf_object__for_each_program(p, s->obj)
-		bpf_program__set_autoload(p, false);
-
-	struct bpf_program *main_progs[4], *may_send;
-	if (fentry) {
-		main_progs[0] = s->progs.fentry_stream_sendmsg;
-		main_progs[1] = s->progs.fexit_stream_sendmsg;
-		main_progs[2] = s->progs.fentry_dgram_sendmsg;
-		main_progs[3] = s->progs.fexit_dgram_sendmsg;
-		may_send = s->progs.fentry_may_send;
-	} else {
-		main_progs[0] = s->progs.kprobe_stream_sendmsg;
-		main_progs[1] = s->progs.kretprobe_stream_sendmsg;
-		main_progs[2] = s->progs.kprobe_dgram_sendmsg;
-		main_progs[3] = s->progs.kretprobe_dgram_sendmsg;
-		may_send = s->progs.kprobe_may_send;
-	}
-	for (int i = 0; i < 4; i++)
-		bpf_program__set_autoload(main_progs[i], true);
-	/* Without CONFIG_SECURITY the hook is inlined away: unconnected datagrams then lack
-	 * peer_sock, which the exit summary says. */
-	bool have_may_send = kernel_has("security_unix_may_send", BTF_KIND_FUNC);
-	bpf_program__set_autoload(may_send, have_may_send);
-	/* Receive-side fds come from the recvmsg syscall tracepoints, which need tracefs. */
-	char tf_err[160];
-	bool have_recv = uc_ensure_tracefs(tf_err, sizeof(tf_err)) == 0;
-	bpf_program__set_autoload(s->progs.tp_enter_recvmsg, have_recv);
-	bpf_program__set_autoload(s->progs.tp_exit_recvmsg, have_recv);
+	struct capture_maps m = { s->maps.events, s->maps.stats, s->maps.filter_pids };
+	struct hook_progs hp = hook_progs(s, b == UC_BACKEND_FENTRY);
+	fill_config(&s->rodata->cfg, o, f, b);
+	int e = size_ring(&m, o);
+	struct hook_extras x = hooks_autoload(s, &hp);
 
 	if (!e) {
 		stats_arm(s->obj);
@@ -252,39 +292,28 @@ static int try_hooks(struct uc_capture *c, const struct uc_options *o, bool fent
 	} else {
 		snprintf(err, errlen, "ring buffer size: %s", strerror(-e));
 	}
-	for (int i = 0; !e && i < 4; i++)
-		e = attach(c, main_progs[i], true, err, errlen);
-	if (!e && have_may_send) {
-		unsigned before = c->n_links;
-		attach(c, may_send, false, err, errlen);
-		have_may_send = c->n_links > before;
-	}
-	if (!e && have_recv) {
-		unsigned before = c->n_links;
-		attach(c, s->progs.tp_enter_recvmsg, false, err, errlen);
-		attach(c, s->progs.tp_exit_recvmsg, false, err, errlen);
-		have_recv = c->n_links == before + 2;
-	}
 	if (!e)
-		e = finish(c, s->obj, o);
+		e = hooks_attach(c, s, &hp, &x, err, errlen);
+	if (!e)
+		e = finish(c, &m, f);
 	if (e) {
 		detach_all(c);
 		sendmsg_hooks_bpf__destroy(s);
 		return e;
 	}
 	snprintf(c->notes, sizeof(c->notes), "%s%s%s%s",
-		 have_may_send ? "" : "no security_unix_may_send hook: unconnected datagrams lack peer_sock",
-		 !have_may_send && !have_recv ? "; " : "",
-		 have_recv ? "" : "no recvmsg tracepoints: received fds not shown",
-		 loop ? "" : (have_may_send && have_recv ? "programs without bpf_loop"
-							: "; programs without bpf_loop"));
+		 x.may_send ? "" : "no security_unix_may_send hook: unconnected datagrams lack peer_sock",
+		 !x.may_send && !x.recv ? "; " : "",
+		 x.recv ? "" : "no recvmsg tracepoints: received fds not shown",
+		 loop ? "" : (x.may_send && x.recv ? "programs without bpf_loop"
+						   : "; programs without bpf_loop"));
 	c->hooks = s;
-	c->backend = fentry ? UC_BACKEND_FENTRY : UC_BACKEND_KPROBE;
+	c->backend = b;
 	return 0;
 }
 
-static int try_tracepoints(struct uc_capture *c, const struct uc_options *o, char *err,
-			   size_t errlen)
+static int try_tracepoints(struct uc_capture *c, const struct uc_options *o,
+			   const struct uc_filter *f, enum uc_backend b, char *err, size_t errlen)
 {
 	int e = uc_ensure_tracefs(err, errlen);
 	if (e)
@@ -297,8 +326,9 @@ static int try_tracepoints(struct uc_capture *c, const struct uc_options *o, cha
 		snprintf(err, errlen, "open: %s", strerror(errno));
 		return -errno;
 	}
-	fill_config(&s->rodata->cfg, o, UC_BACKEND_TRACEPOINT);
-	e = prepare_maps(s->obj, o);
+	struct capture_maps m = { s->maps.events, s->maps.stats, s->maps.filter_pids };
+	fill_config(&s->rodata->cfg, o, f, b);
+	e = size_ring(&m, o);
 	if (e)
 		snprintf(err, errlen, "ring buffer size: %s", strerror(-e));
 	/* sk_data_ready (6.3+) names the receiving socket of unconnected datagrams. */
@@ -325,7 +355,7 @@ static int try_tracepoints(struct uc_capture *c, const struct uc_options *o, cha
 		}
 	}
 	if (!e)
-		e = finish(c, s->obj, o);
+		e = finish(c, &m, f);
 	if (e) {
 		detach_all(c);
 		syscalls_bpf__destroy(s);
@@ -337,17 +367,23 @@ static int try_tracepoints(struct uc_capture *c, const struct uc_options *o, cha
 			      "tracepoint: unconnected datagrams lack peer_sock",
 		 loop ? "" : "; programs without bpf_loop");
 	c->sys = s;
-	c->backend = UC_BACKEND_TRACEPOINT;
+	c->backend = b;
 	return 0;
 }
 
-static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level;
-	(void)fmt;
-	(void)ap;
-	return 0;
-}
+/* The backends in the order auto tries them, each with the --backend value that picks it. */
+static const struct backend {
+	enum uc_backend id;
+	enum uc_backend_choice choice;
+	int (*open)(struct uc_capture *c, const struct uc_options *o, const struct uc_filter *f,
+		    enum uc_backend b, char *err, size_t errlen);
+} backends[] = {
+	{ UC_BACKEND_FENTRY, UC_CHOOSE_FENTRY, try_hooks },
+	{ UC_BACKEND_KPROBE, UC_CHOOSE_KPROBE, try_hooks },
+	{ UC_BACKEND_TRACEPOINT, UC_CHOOSE_TRACEPOINT, try_tracepoints },
+};
+#define N_BACKENDS (sizeof(backends) / sizeof(backends[0]))
+#define WHY_LEN 200 /* one backend's reason for failing */
 
 /* -v: libbpf's messages, the verifier's log of a refused program among them, go to a file
  * (they run to megabytes); the error line names it. -vv: to stderr as well. */
@@ -443,65 +479,65 @@ static int preflight(char *err, size_t errlen)
 	return 0;
 }
 
-static int libbpf_verbose(enum libbpf_print_level level, const char *fmt, va_list ap)
+/* The error line once every backend tried has failed; names the kept log, if any. */
+static void open_error(const struct uc_options *o, char why[][WHY_LEN], char *err, size_t errlen)
 {
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
-}
-
-int uc_capture_open(struct uc_capture *c, const struct uc_options *o, char *err, size_t errlen)
-{
-	static const enum uc_backend order[] = { UC_BACKEND_FENTRY, UC_BACKEND_KPROBE,
-						 UC_BACKEND_TRACEPOINT };
-	char why[3][200] = { "", "", "" };
-	int e = -ENOENT;
-
-	memset(c, 0, sizeof(*c));
-	c->ringbuf_fd = c->stats_fd = -1;
-	btf_path = o->btf_file;
-	libbpf_set_print(libbpf_quiet); /* the preflight's probes fail by design */
-	e = preflight(err, errlen);
-	if (e)
-		return e;
-	if (o->verbose) {
-		vlog_stderr = o->verbose > 1;
-		vlog_open();
-		libbpf_set_print(vlog ? libbpf_to_file : o->verbose > 1 ? libbpf_verbose : libbpf_quiet);
-	} else {
-		libbpf_set_print(libbpf_quiet);
-	}
-
-	for (int i = 0; i < 3; i++) {
-		enum uc_backend b = order[i];
-		if (o->backend != UC_CHOOSE_AUTO && (int)o->backend != (int)b)
-			continue;
-		if (b == UC_BACKEND_TRACEPOINT)
-			e = try_tracepoints(c, o, why[i], sizeof(why[i]));
-		else
-			e = try_hooks(c, o, b == UC_BACKEND_FENTRY, why[i], sizeof(why[i]));
-		if (!e) {
-			vlog_close(false);
-			return 0;
-		}
-		if (o->verbose)
-			fprintf(stderr, "unixcap: backend %s unavailable: %s\n", uc_backend_name(b),
-				why[i]);
-	}
+	size_t n = 0;
 	const char *log = vlog_close(true);
 	char where[96] = "";
 	if (log)
 		snprintf(where, sizeof(where), " (libbpf and verifier log: %s)", log);
 	else if (!o->verbose)
 		snprintf(where, sizeof(where), " (-v keeps the verifier log)");
-	if (o->backend != UC_CHOOSE_AUTO) {
-		snprintf(err, errlen, "backend %s unavailable on this kernel: %s%s",
-			 uc_backend_name((enum uc_backend)o->backend), why[o->backend - 1], where);
-	} else {
-		snprintf(err, errlen,
-			 "no backend could attach (fentry: %s; kprobe: %s; tracepoint: %s)%s", why[0],
-			 why[1], why[2], where);
+
+	for (size_t i = 0; i < N_BACKENDS; i++) {
+		if (o->backend == backends[i].choice) {
+			snprintf(err, errlen, "backend %s unavailable on this kernel: %s%s",
+				 uc_backend_name(backends[i].id), why[i], where);
+			return;
+		}
 	}
+	n = (size_t)snprintf(err, errlen, "no backend could attach (");
+	for (size_t i = 0; i < N_BACKENDS && n < errlen; i++)
+		n += (size_t)snprintf(err + n, errlen - n, "%s%s: %s", i ? "; " : "",
+				      uc_backend_name(backends[i].id), why[i]);
+	if (n < errlen)
+		snprintf(err + n, errlen - n, ")%s", where);
+}
+
+int uc_capture_open(struct uc_capture *c, const struct uc_options *o, const struct uc_filter *f,
+		    char *err, size_t errlen)
+{
+	char why[N_BACKENDS][WHY_LEN] = { "" };
+	int e = -ENOENT;
+
+	memset(c, 0, sizeof(*c));
+	c->ringbuf_fd = c->stats_fd = -1;
+	btf_path = o->btf_file;
+	libbpf_set_print(uc_libbpf_log(0)); /* the preflight's probes fail by design */
+	e = preflight(err, errlen);
+	if (e)
+		return e;
+	if (o->verbose) {
+		vlog_stderr = o->verbose > 1;
+		vlog_open();
+	}
+	libbpf_set_print(vlog ? libbpf_to_file : uc_libbpf_log(o->verbose));
+
+	for (size_t i = 0; i < N_BACKENDS; i++) {
+		const struct backend *b = &backends[i];
+		if (o->backend != UC_CHOOSE_AUTO && o->backend != b->choice)
+			continue;
+		e = b->open(c, o, f, b->id, why[i], sizeof(why[i]));
+		if (!e) {
+			vlog_close(false);
+			return 0;
+		}
+		if (o->verbose)
+			fprintf(stderr, "unixcap: backend %s unavailable: %s\n", uc_backend_name(b->id),
+				why[i]);
+	}
+	open_error(o, why, err, errlen);
 	return e;
 }
 

@@ -3,6 +3,7 @@
 #define UNIXCAP_BACKEND_H
 
 #include <stdint.h>
+#include "capture/core/filter.h"
 #include "capture/core/options.h"
 #include "bpf/unixcap_stats.h"
 
@@ -19,9 +20,10 @@ struct uc_capture {
 	char notes[256]; /* what the chosen backend cannot see on this kernel */
 };
 
-/* Opens the backend chosen in o (trying each in turn for auto). On failure returns
- * -errno and writes one line to err. */
-int uc_capture_open(struct uc_capture *c, const struct uc_options *o, char *err, size_t errlen);
+/* Opens the backend chosen in o (trying each in turn for auto), its programs configured
+ * with the filter f. On failure returns -errno and writes one line to err. */
+int uc_capture_open(struct uc_capture *c, const struct uc_options *o, const struct uc_filter *f,
+		    char *err, size_t errlen);
 void uc_capture_close(struct uc_capture *c);
 /* Sums the per-CPU counters. */
 int uc_capture_stats(const struct uc_capture *c, uint64_t out[UC_STAT_MAX]);

@@ -1,4 +1,5 @@
 #include "capture/live/reassembly.h"
+#include "capture/core/grow.h"
 #include "capture/live/fdname.h"
 
 #include <errno.h>
@@ -124,14 +125,8 @@ static int feed_msg(struct uc_reasm *r, const struct uc_msg_rec *rec, size_t siz
 		m.caplen = n;
 		return deliver(r, &m, n < rec->m.caplen);
 	}
-	if (r->n_open == r->cap_open) {
-		size_t cap = r->cap_open ? r->cap_open * 2 : 16;
-		struct open_msg *grown = realloc(r->open, cap * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		r->open = grown;
-		r->cap_open = cap;
-	}
+	if (uc_grow(&r->open, &r->cap_open, r->n_open, sizeof(*r->open), 16))
+		return -ENOMEM;
 	uint8_t *buf = calloc(1, rec->m.caplen ? rec->m.caplen : 1);
 	struct uc_fd_info *fds = m.m.n_fds ? calloc(m.m.n_fds, sizeof(*fds)) : NULL;
 	if (!buf || (m.m.n_fds && !fds)) {

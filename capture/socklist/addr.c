@@ -3,6 +3,7 @@
  * ones: the BPF iterator, /proc/net/unix, or fd lookups (see bpf/unix_iter.bpf.c).
  */
 #include "capture/socklist/socklist.h"
+#include "capture/core/grow.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -205,15 +206,9 @@ int uc_sl_procnet_collect(struct uc_socklist *l, const char *file, bool *real)
 			header = false;
 			continue;
 		}
-		if (n == cap) {
-			size_t c = cap ? cap * 2 : 256;
-			struct procnet_line *nv = realloc(v, c * sizeof(*nv));
-			if (!nv) {
-				e = -ENOMEM;
-				break;
-			}
-			v = nv;
-			cap = c;
+		if (uc_grow(&v, &cap, n, sizeof(*v), 256)) {
+			e = -ENOMEM;
+			break;
 		}
 		if (parse_procnet_line(line, &v[n]))
 			continue;
@@ -325,21 +320,20 @@ static void run_batch(struct unix_iter_bpf *skel, struct uc_socklist *l, const i
 	}
 }
 
-int uc_sl_fd_collect(struct uc_socklist *l, bool only_wanted, char *err, size_t errlen)
+/*
+ * The sockets to read: those still without address, held by some process, and (with
+ * only_wanted) wanted or the peer of a wanted one. One job per socket, sorted. -ENOMEM or 0.
+ */
+static int plan_jobs(const struct uc_socklist *l, bool only_wanted, struct fd_job **out,
+		     size_t *n_out)
 {
-	if (!l->finished)
-		uc_socklist_finish(l);
-
-	/* Which sockets: those still without address, held by some process, and (with
-	 * only_wanted) wanted or the peer of a wanted one. */
 	bool *need = calloc(l->n ? l->n : 1, sizeof(*need));
 	struct fd_job *jobs = calloc(l->n ? l->n : 1, sizeof(*jobs));
 	size_t n_jobs = 0;
-	int e = 0;
+
 	if (!need || !jobs) {
 		free(need);
 		free(jobs);
-		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	for (size_t k = 0; k < l->n; k++) {
@@ -363,98 +357,138 @@ int uc_sl_fd_collect(struct uc_socklist *l, bool only_wanted, char *err, size_t 
 						  .end_owner = s->first_owner + s->n_owners };
 	}
 	free(need);
+	qsort(jobs, n_jobs, sizeof(*jobs), cmp_job);
+	*out = jobs;
+	*n_out = n_jobs;
+	return 0;
+}
+
+/* The raw_tp/sys_enter program that reads sockets by fd, loaded and attached; NULL with
+ * -errno in *e and one line in err. */
+static struct unix_iter_bpf *open_fd_lookup(int *e, char *err, size_t errlen)
+{
+	struct unix_iter_bpf *skel = unix_iter_bpf__open();
+	if (!skel) {
+		*e = -errno;
+		snprintf(err, errlen, "open BPF object: %s", strerror(-*e));
+		return NULL;
+	}
+	if (skel->rodata->rec_size != sizeof(struct uc_sl_rec)) {
+		snprintf(err, errlen, "BPF object built for another record layout: rebuild");
+		*e = -EINVAL;
+		goto fail;
+	}
+	bpf_program__set_autoload(skel->progs.dump_unix, false);
+	skel->rodata->target_tid = (uint32_t)syscall(SYS_gettid);
+	*e = unix_iter_bpf__load(skel);
+	if (*e) {
+		snprintf(err, errlen, "load raw_tp/sys_enter: %s", strerror(-*e));
+		goto fail;
+	}
+	skel->links.fd_lookup = bpf_program__attach(skel->progs.fd_lookup);
+	if (!skel->links.fd_lookup) {
+		*e = -errno;
+		snprintf(err, errlen, "attach raw_tp/sys_enter: %s", strerror(-*e));
+		goto fail;
+	}
+	return skel;
+fail:
+	unix_iter_bpf__destroy(skel);
+	return NULL;
+}
+
+/* How the fd lookups went. */
+struct fd_scan {
+	unsigned found, denied, tried;
+	int first_error;
+	int pidfd; /* of pidfd_of, kept from one job to the next */
+	uint32_t pidfd_of;
+};
+
+/* The job's socket through a holder's fd, trying its other holders in turn; -1 if none. */
+static int job_fd(const struct uc_socklist *l, struct fd_job *jb, struct fd_scan *sc)
+{
+	for (;;) {
+		if (sc->pidfd < 0 || sc->pidfd_of != jb->pid) {
+			if (sc->pidfd >= 0)
+				close(sc->pidfd);
+			sc->pidfd = (int)syscall(SYS_pidfd_open, jb->pid, 0);
+			sc->pidfd_of = jb->pid;
+		}
+		int fd = sc->pidfd >= 0 ? (int)syscall(SYS_pidfd_getfd, sc->pidfd, jb->fd, 0) : -1;
+		sc->tried++;
+		if (fd >= 0) {
+			/* Cheap check before the BPF read: still the same socket? */
+			struct stat st;
+			if (fstat(fd, &st) == 0 && (uint64_t)st.st_ino == jb->inode)
+				return fd;
+			close(fd);
+		} else {
+			if (errno == EPERM || errno == EACCES)
+				sc->denied++;
+			if (!sc->first_error)
+				sc->first_error = errno;
+		}
+		/* This holder failed: try the socket's next one. */
+		if (jb->next_owner >= jb->end_owner)
+			return -1;
+		const struct uc_sock_owner *o = &l->owners[jb->next_owner++];
+		jb->pid = o->pid;
+		jb->fd = o->fd;
+	}
+}
+
+int uc_sl_fd_collect(struct uc_socklist *l, bool only_wanted, char *err, size_t errlen)
+{
+	struct fd_job *jobs;
+	size_t n_jobs;
+	int e = 0;
+
+	if (!l->finished)
+		uc_socklist_finish(l);
+	if (plan_jobs(l, only_wanted, &jobs, &n_jobs)) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
 	if (!n_jobs) {
 		free(jobs);
 		l->sources |= UC_SL_FDBPF;
 		return 0;
 	}
-	qsort(jobs, n_jobs, sizeof(*jobs), cmp_job);
-
-	struct unix_iter_bpf *skel = unix_iter_bpf__open();
+	struct unix_iter_bpf *skel = open_fd_lookup(&e, err, errlen);
 	if (!skel) {
-		e = -errno;
-		snprintf(err, errlen, "open BPF object: %s", strerror(-e));
 		free(jobs);
 		return e;
 	}
-	if (skel->rodata->rec_size != sizeof(struct uc_sl_rec)) {
-		snprintf(err, errlen, "BPF object built for another record layout: rebuild");
-		e = -EINVAL;
-		goto out;
-	}
-	bpf_program__set_autoload(skel->progs.dump_unix, false);
-	skel->rodata->target_tid = (uint32_t)syscall(SYS_gettid);
-	e = unix_iter_bpf__load(skel);
-	if (e) {
-		snprintf(err, errlen, "load raw_tp/sys_enter: %s", strerror(-e));
-		goto out;
-	}
-	skel->links.fd_lookup = bpf_program__attach(skel->progs.fd_lookup);
-	if (!skel->links.fd_lookup) {
-		e = -errno;
-		snprintf(err, errlen, "attach raw_tp/sys_enter: %s", strerror(-e));
-		goto out;
-	}
 
-	unsigned found = 0, denied = 0, tried = 0;
-	int first_error = 0;
+	struct fd_scan sc = { .pidfd = -1 };
 	int fds[UC_SL_FD_BATCH];
 	uint64_t inos[UC_SL_FD_BATCH];
 	unsigned nb = 0;
-	int pidfd = -1;
-	uint32_t pidfd_of = 0;
 	for (size_t j = 0; j < n_jobs; j++) {
-		struct fd_job *jb = &jobs[j];
-		for (;;) {
-			if (pidfd < 0 || pidfd_of != jb->pid) {
-				if (pidfd >= 0)
-					close(pidfd);
-				pidfd = (int)syscall(SYS_pidfd_open, jb->pid, 0);
-				pidfd_of = jb->pid;
-			}
-			int fd = pidfd >= 0 ? (int)syscall(SYS_pidfd_getfd, pidfd, jb->fd, 0) : -1;
-			tried++;
-			if (fd >= 0) {
-				/* Cheap check before the BPF read: still the same socket? */
-				struct stat st;
-				if (fstat(fd, &st) == 0 && (uint64_t)st.st_ino == jb->inode) {
-					fds[nb] = fd;
-					inos[nb] = jb->inode;
-					nb++;
-					break;
-				}
-				close(fd);
-			} else {
-				if (errno == EPERM || errno == EACCES)
-					denied++;
-				if (!first_error)
-					first_error = errno;
-			}
-			/* This holder failed: try the socket's next one. */
-			if (jb->next_owner >= jb->end_owner)
-				break;
-			const struct uc_sock_owner *o = &l->owners[jb->next_owner++];
-			jb->pid = o->pid;
-			jb->fd = o->fd;
+		int fd = job_fd(l, &jobs[j], &sc);
+		if (fd >= 0) {
+			fds[nb] = fd;
+			inos[nb] = jobs[j].inode;
+			nb++;
 		}
 		if (nb == UC_SL_FD_BATCH || (nb && j + 1 == n_jobs)) {
-			run_batch(skel, l, fds, inos, nb, &found);
+			run_batch(skel, l, fds, inos, nb, &sc.found);
 			for (unsigned i = 0; i < nb; i++)
 				close(fds[i]);
 			nb = 0;
 		}
 	}
-	if (pidfd >= 0)
-		close(pidfd);
-	if (!found && tried) {
-		e = first_error ? -first_error : -ENOENT;
+	if (sc.pidfd >= 0)
+		close(sc.pidfd);
+	if (!sc.found && sc.tried) {
+		e = sc.first_error ? -sc.first_error : -ENOENT;
 		snprintf(err, errlen, "no socket could be read through its holder's fd (%s%s)",
 			 strerror(-e),
-			 denied ? ": pidfd_getfd needs CAP_SYS_PTRACE over the holders" : "");
-		goto out;
+			 sc.denied ? ": pidfd_getfd needs CAP_SYS_PTRACE over the holders" : "");
+	} else {
+		l->sources |= UC_SL_FDBPF;
 	}
-	l->sources |= UC_SL_FDBPF;
-out:
 	unix_iter_bpf__destroy(skel);
 	free(jobs);
 	return e;

@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 
 #include "capture/core/numbers.h"
+#include "capture/live/libbpf_log.h"
 #include "capture/socklist/socklist.h"
 #include "capture/core/text.h"
 
@@ -107,14 +108,10 @@ static int parse(int argc, char **argv, struct sl_opts *o)
 					   optarg, PID_MAX_LIMIT, UC_MAX_PIDS);
 			break;
 		case OPT_SOCK: {
-			const char *hex = optarg;
-			if (!strncmp(hex, "0x", 2) || !strncmp(hex, "0X", 2))
-				hex += 2;
-			if (!*hex || strlen(hex) > 16 ||
-			    strspn(hex, "0123456789abcdefABCDEF") != strlen(hex))
+			int e = uc_parse_sock_addr(optarg, &o->f.sock);
+			if (e == -EINVAL)
 				return bad("bad socket address '%s' (hex, as in /proc/net/unix)", optarg);
-			o->f.sock = strtoull(hex, NULL, 16);
-			if (!o->f.sock)
+			if (e)
 				return bad("bad socket address '%s' (zero)", optarg);
 			break;
 		}
@@ -183,21 +180,6 @@ static int parse(int argc, char **argv, struct sl_opts *o)
 	return -1;
 }
 
-static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level;
-	(void)fmt;
-	(void)ap;
-	return 0;
-}
-
-static int libbpf_warnings(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
-}
-
 int uc_socklist_main(int argc, char **argv)
 {
 	struct sl_opts o;
@@ -206,7 +188,7 @@ int uc_socklist_main(int argc, char **argv)
 		return rc;
 
 	FILE *log = o.verbose ? stderr : NULL;
-	libbpf_print_fn_t old_print = libbpf_set_print(o.verbose > 1 ? libbpf_warnings : libbpf_quiet);
+	libbpf_print_fn_t old_print = libbpf_set_print(uc_libbpf_log(o.verbose));
 	struct uc_socklist l;
 	char why[256] = "";
 	bool loaded = false;

@@ -3,47 +3,13 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture/core/json_string.h"
+#include "capture/core/proc_comm.h"
+#include "capture/core/strbuf.h"
 #include "capture/core/text.h"
-
-static const char hexdigits[] = "0123456789abcdef";
-
-/* Printable ASCII is copied except '\\' (as "\\\\") and the bytes in extra; the rest is
- * "\xNN": the escaping uc_parse_path reads back. Returns strlen of what was written. */
-static size_t escape_word(char *buf, size_t size, const char *data, size_t len,
-			  const char *extra)
-{
-	size_t w = 0;
-	if (!size)
-		return 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)data[i];
-		char tmp[4];
-		size_t n;
-		if (c == '\\') {
-			tmp[0] = tmp[1] = '\\';
-			n = 2;
-		} else if (c >= 0x21 && c < 0x7f && !strchr(extra, c)) {
-			tmp[0] = (char)c;
-			n = 1;
-		} else {
-			tmp[0] = '\\';
-			tmp[1] = 'x';
-			tmp[2] = hexdigits[c >> 4];
-			tmp[3] = hexdigits[c & 15];
-			n = 4;
-		}
-		if (w + n >= size)
-			break;
-		memcpy(buf + w, tmp, n);
-		w += n;
-	}
-	buf[w] = '\0';
-	return w;
-}
 
 size_t uc_sl_format_path_word(char *buf, size_t size, const char *path, unsigned len)
 {
@@ -60,76 +26,30 @@ size_t uc_sl_format_path_word(char *buf, size_t size, const char *path, unsigned
 	}
 	if (path[0] == '\0') {
 		buf[0] = '@';
-		return 1 + escape_word(buf + 1, size - 1, path + 1, len - 1, "");
+		return 1 + uc_format_bytes_escaping(buf + 1, size - 1, path + 1, len - 1, " ");
 	}
 	/* A name that is exactly "-" would read as "none". */
 	if (strnlen(path, len) == 1 && path[0] == '-') {
 		strcpy(buf, "\\x2d");
 		return 4;
 	}
-	return escape_word(buf, size, path, strnlen(path, len), "");
+	return uc_format_bytes_escaping(buf, size, path, strnlen(path, len), " ");
 }
 
 size_t uc_sl_format_comm_word(char *buf, size_t size, const char *comm)
 {
-	return escape_word(buf, size, comm, strnlen(comm, UC_COMM_LEN), ",/:");
+	return uc_format_bytes_escaping(buf, size, comm, strnlen(comm, UC_COMM_LEN), " ,/:");
 }
 
 /* ---- cells ------------------------------------------------------------------------------- */
 
-struct strbuf {
-	char *s;
-	size_t len, cap;
-	bool oom;
-};
-
-__attribute__((format(printf, 2, 3))) static void sb_printf(struct strbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	for (;;) {
-		size_t room = b->cap - b->len;
-		va_start(ap, fmt);
-		int n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? room : 0, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->oom = true;
-			return;
-		}
-		if (b->s && (size_t)n < room) {
-			b->len += (size_t)n;
-			return;
-		}
-		size_t cap = b->cap ? b->cap * 2 : 64;
-		while (cap < b->len + (size_t)n + 1)
-			cap *= 2;
-		char *s = realloc(b->s, cap);
-		if (!s) {
-			b->oom = true;
-			return;
-		}
-		b->s = s;
-		b->cap = cap;
-	}
-}
-
-static char *sb_take(struct strbuf *b)
-{
-	if (b->oom) {
-		free(b->s);
-		return NULL;
-	}
-	if (!b->s)
-		return strdup("");
-	return b->s;
-}
-
-static void owners_word(struct strbuf *b, const struct uc_socklist *l, const struct uc_sock *s)
+static void owners_word(struct uc_strbuf *b, const struct uc_socklist *l, const struct uc_sock *s)
 {
 	char comm[UC_COMM_LEN * 4 + 1];
 	for (uint32_t k = 0; k < s->n_owners; k++) {
 		const struct uc_sock_owner *o = &l->owners[s->first_owner + k];
 		uc_sl_format_comm_word(comm, sizeof(comm), o->comm);
-		sb_printf(b, "%s%" PRIu32 "/%s/%" PRId32, k ? "," : "", o->pid, comm, o->fd);
+		uc_strbuf_printf(b, "%s%" PRIu32 "/%s/%" PRId32, k ? "," : "", o->pid, comm, o->fd);
 	}
 }
 
@@ -160,56 +80,57 @@ static const char *headers[C_MAX] = { "ADDRESS", "INODE",	  "TYPE",	  "STATE",
 
 static char *cell(const struct uc_socklist *l, const struct uc_sock *s, enum col c)
 {
-	struct strbuf b = { 0 };
+	struct uc_strbuf b;
 	char tmp[UC_PATH_MAX * 4 + 2];
 	const struct uc_sock *p = uc_socklist_peer(l, s);
 	bool has_peer = s->has_peer || s->peer_inode || s->peer_addr;
 
+	uc_strbuf_init(&b, NULL, 0, UC_STRBUF_GROW);
 	switch (c) {
 	case C_ADDR:
 		if (s->addr)
-			sb_printf(&b, "0x%" PRIx64, s->addr);
+			uc_strbuf_printf(&b, "0x%" PRIx64, s->addr);
 		else
-			sb_printf(&b, "-");
+			uc_strbuf_printf(&b, "-");
 		break;
 	case C_INODE:
-		sb_printf(&b, "%" PRIu64, s->inode);
+		uc_strbuf_printf(&b, "%" PRIu64, s->inode);
 		break;
 	case C_TYPE:
-		sb_printf(&b, "%s", type_word(s->type));
+		uc_strbuf_printf(&b, "%s", type_word(s->type));
 		break;
 	case C_STATE:
-		sb_printf(&b, "%s", s->state ? uc_sl_state_name(s->state) : "-");
+		uc_strbuf_printf(&b, "%s", s->state ? uc_sl_state_name(s->state) : "-");
 		break;
 	case C_RQ:
 	case C_WQ: {
 		uint32_t q = c == C_RQ ? s->rqueue : s->wqueue;
 		if (q == UC_SL_NOQ)
-			sb_printf(&b, "-");
+			uc_strbuf_printf(&b, "-");
 		else
-			sb_printf(&b, "%" PRIu32, q);
+			uc_strbuf_printf(&b, "%" PRIu32, q);
 		break;
 	}
 	case C_PATH:
 		uc_sl_format_path_word(tmp, sizeof(tmp), s->path, s->path_len);
-		sb_printf(&b, "%s", tmp);
+		uc_strbuf_printf(&b, "%s", tmp);
 		break;
 	case C_PINODE:
 		if (has_peer)
-			sb_printf(&b, "%" PRIu64, s->peer_inode);
+			uc_strbuf_printf(&b, "%" PRIu64, s->peer_inode);
 		else
-			sb_printf(&b, "-");
+			uc_strbuf_printf(&b, "-");
 		break;
 	case C_PADDR:
 		if (s->peer_addr)
-			sb_printf(&b, "0x%" PRIx64, s->peer_addr);
+			uc_strbuf_printf(&b, "0x%" PRIx64, s->peer_addr);
 		else
-			sb_printf(&b, "-");
+			uc_strbuf_printf(&b, "-");
 		break;
 	case C_PROC:
 		owners_word(&b, l, s);
 		if (!s->n_owners)
-			sb_printf(&b, "-");
+			uc_strbuf_printf(&b, "-");
 		break;
 	case C_PPROC:
 		if (p && p->n_owners) {
@@ -218,20 +139,20 @@ static char *cell(const struct uc_socklist *l, const struct uc_sock *s, enum col
 			/* Nobody holds the peer yet (a connection not accepted): the peer
 			 * credentials name the process that listened. */
 			char comm[UC_COMM_LEN], word[UC_COMM_LEN * 4 + 1];
-			uc_sl_read_comm("/proc", s->cred_pid, comm);
+			uc_read_comm("/proc", s->cred_pid, comm, false);
 			uc_sl_format_comm_word(word, sizeof(word), comm);
-			sb_printf(&b, "cred:%" PRIu32 "/%s", s->cred_pid, word);
+			uc_strbuf_printf(&b, "cred:%" PRIu32 "/%s", s->cred_pid, word);
 		} else {
-			sb_printf(&b, "-");
+			uc_strbuf_printf(&b, "-");
 		}
 		break;
 	case C_SRC:
-		sb_printf(&b, "%s", uc_addr_src_name((enum uc_addr_src)s->addr_src));
+		uc_strbuf_printf(&b, "%s", uc_addr_src_name((enum uc_addr_src)s->addr_src));
 		break;
 	case C_MAX:
 		break;
 	}
-	return sb_take(&b);
+	return uc_strbuf_take(&b);
 }
 
 static int print_table(FILE *out, const struct uc_socklist *l, bool show_source)
@@ -287,33 +208,21 @@ static int print_table(FILE *out, const struct uc_socklist *l, bool show_source)
 
 /* ---- JSON -------------------------------------------------------------------------------- */
 
-static void json_string(FILE *out, const char *s, size_t len)
-{
-	fputc('"', out);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
 static void json_path(FILE *out, const char *key, const char *path, unsigned len)
 {
 	char text[UC_PATH_MAX * 4 + 2];
 	size_t n = uc_format_path(text, sizeof(text), path, len);
 	fprintf(out, ",\"%s\":", key);
-	json_string(out, text, n);
+	uc_json_fputs(out, text, n);
 }
 
 static void json_addr(FILE *out, const char *key, uint64_t addr, uint8_t src)
 {
+	char text[24];
+
+	uc_format_sock(text, sizeof(text), addr, false);
 	if (addr)
-		fprintf(out, ",\"%s\":\"0x%" PRIx64 "\",\"%s_source\":\"%s\"", key, addr, key,
+		fprintf(out, ",\"%s\":\"%s\",\"%s_source\":\"%s\"", key, text, key,
 			uc_addr_src_name((enum uc_addr_src)src));
 	else
 		fprintf(out, ",\"%s\":null", key);
@@ -334,7 +243,7 @@ static void json_owners(FILE *out, const char *key, const struct uc_socklist *l,
 	for (uint32_t k = 0; s && k < s->n_owners; k++) {
 		const struct uc_sock_owner *o = &l->owners[s->first_owner + k];
 		fprintf(out, "%s{\"pid\":%" PRIu32 ",\"comm\":", k ? "," : "", o->pid);
-		json_string(out, o->comm, strnlen(o->comm, UC_COMM_LEN));
+		uc_json_fputs(out, o->comm, strnlen(o->comm, UC_COMM_LEN));
 		fprintf(out, ",\"fd\":%" PRId32 "}", o->fd);
 	}
 	fputc(']', out);
@@ -345,9 +254,12 @@ static void print_json_one(FILE *out, const struct uc_socklist *l, const struct 
 	const struct uc_sock *p = uc_socklist_peer(l, s);
 	bool has_peer = s->has_peer || s->peer_inode || s->peer_addr;
 
+	char sock[24];
+
+	uc_format_sock(sock, sizeof(sock), s->addr, false);
 	fputc('{', out);
 	if (s->addr)
-		fprintf(out, "\"sock\":\"0x%" PRIx64 "\",\"sock_source\":\"%s\"", s->addr,
+		fprintf(out, "\"sock\":\"%s\",\"sock_source\":\"%s\"", sock,
 			uc_addr_src_name((enum uc_addr_src)s->addr_src));
 	else
 		fprintf(out, "\"sock\":null");

@@ -1,5 +1,6 @@
 /* Socket owners: one pass over /proc/PID/fd, as ss -p and lsof do. */
 #include "capture/socklist/socklist.h"
+#include "capture/core/proc_comm.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -18,24 +19,6 @@ static bool all_digits(const char *s)
 		if (*s < '0' || *s > '9')
 			return false;
 	return true;
-}
-
-void uc_sl_read_comm(const char *proc_root, uint32_t pid, char comm[UC_COMM_LEN])
-{
-	char path[4096];
-	comm[0] = '\0';
-	snprintf(path, sizeof(path), "%s/%" PRIu32 "/comm", proc_root, pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	ssize_t n = read(fd, comm, UC_COMM_LEN - 1);
-	close(fd);
-	if (n < 0)
-		n = 0;
-	comm[n] = '\0';
-	/* The kernel ends it with one newline; anything before it is the name. */
-	if (n > 0 && comm[n - 1] == '\n')
-		comm[n - 1] = '\0';
 }
 
 /* "socket:[12345]" -> 12345; 0 for anything else. */
@@ -82,7 +65,7 @@ static int scan_pid(int root_fd, const char *proc_root, const char *name, uc_sl_
 		if (!ino)
 			continue;
 		if (!have_comm) {
-			uc_sl_read_comm(proc_root, pid, comm);
+			uc_read_comm(proc_root, pid, comm, false);
 			have_comm = true;
 		}
 		stop = fn(ino, pid, (int32_t)strtol(e->d_name, NULL, 10), comm, ctx);

@@ -1,5 +1,6 @@
 /* The socket list: merge by inode, owners, peers, filters. Sources live in socklist_*.c. */
 #include "capture/socklist/socklist.h"
+#include "capture/core/grow.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -71,14 +72,8 @@ struct uc_sock *uc_socklist_find_addr(const struct uc_socklist *l, uint64_t addr
 
 static struct uc_sock *append(struct uc_socklist *l)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
-		struct uc_sock *v = realloc(l->socks, cap * sizeof(*v));
-		if (!v)
-			return NULL;
-		l->socks = v;
-		l->cap = cap;
-	}
+	if (uc_grow(&l->socks, &l->cap, l->n, sizeof(*l->socks), 256))
+		return NULL;
 	/* Keep the index at most half full. */
 	if ((l->n + 1) * 2 > l->index_cap && index_rebuild(l, l->index_cap ? l->index_cap * 2 : 512))
 		return NULL;
@@ -123,14 +118,8 @@ struct uc_sock *uc_socklist_anon_for_peer(struct uc_socklist *l, uint64_t peer_i
 int uc_socklist_add_owner(struct uc_socklist *l, uint64_t inode, uint32_t pid, int32_t fd,
 			  const char *comm)
 {
-	if (l->n_owners == l->cap_owners) {
-		size_t cap = l->cap_owners ? l->cap_owners * 2 : 256;
-		struct uc_sock_owner *v = realloc(l->owners, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		l->owners = v;
-		l->cap_owners = cap;
-	}
+	if (uc_grow(&l->owners, &l->cap_owners, l->n_owners, sizeof(*l->owners), 256))
+		return -ENOMEM;
 	struct uc_sock_owner *o = &l->owners[l->n_owners++];
 	memset(o, 0, sizeof(*o));
 	o->inode = inode;

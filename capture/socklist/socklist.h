@@ -175,8 +175,6 @@ typedef int (*uc_sl_fd_fn)(uint64_t inode, uint32_t pid, int32_t fd, const char 
 int uc_sl_proc_scan(const char *proc_root, uc_sl_fd_fn fn, void *ctx);
 /* uc_sl_proc_scan adding owners to l (every socket inode: finish drops non-unix ones). */
 int uc_sl_proc_owners(struct uc_socklist *l, const char *proc_root);
-/* Reads PROC/pid/comm into comm ("" if unreadable). */
-void uc_sl_read_comm(const char *proc_root, uint32_t pid, char comm[UC_COMM_LEN]);
 
 /*
  * /proc/net/unix (file: path, normally "/proc/net/unix"): adds every socket it lists

@@ -6,16 +6,18 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "capture/core/filter.h"
 #include "capture/core/options.h"
 #include "writers/capfile/reader.h"
 #include "fuzz_common.h"
 
 static struct uc_options opts;
+static struct uc_filter filter;
 
 static int on_message(const struct uc_message *m, void *ctx)
 {
 	(void)ctx;
-	uc_readback_match(&opts, m);
+	uc_filter_kernel_match(&filter, m);
 	/* The writers get the same message from fuzz_linktype (decoded the same way); here
 	 * every tenth is enough, the time goes to the file-level parsing. */
 	static unsigned n;
@@ -38,6 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		opts.n_pids = 1, opts.pids[0] = 1;
 		opts.have_path = true, opts.path_len = 3;
 		memcpy(opts.path, "/ru", 3);
+		uc_filter_init(&filter, &opts);
 	}
 	fuzz_check(ftruncate(fd, 0) == 0);
 	fuzz_check(pwrite(fd, data, size, 0) == (ssize_t)size);

@@ -1,4 +1,7 @@
-/* Internals shared by the generator core (gen_core.c) and the scenarios (scenarios.c). */
+/*
+ * Internals shared by the generator core (gen_core.c), its send wrappers (gen_send.c) and
+ * the scenarios (scenarios.c, fdpass.c).
+ */
 #ifndef UNIXGEN_GEN_INTERNAL_H
 #define UNIXGEN_GEN_INTERNAL_H
 
@@ -82,9 +85,16 @@ struct ug_scenario {
 };
 extern const struct ug_scenario ug_scenarios[];
 
-/* ---- core helpers (gen_core.c) ---- */
+/* ---- core helpers (gen_core.c) ---------------------------------------------------------- */
 __attribute__((format(printf, 3, 4)))
 void ug_fail(struct ug_ctx *c, const char *scen, const char *fmt, ...);
+
+/* SO_TYPE of fd, 0 on error. */
+int ug_sock_type(int fd);
+/* The inode of fd (socket or not), 0 on error. */
+uint64_t ug_inode_of(int fd);
+/* Display form of the socket's own (peer=false) or peer's address; "" when none. */
+void ug_fd_name(int fd, bool peer, char *out, size_t outlen);
 
 /* Registers fd under scenario/role; returns fd, or -1 (fd closed) on error. */
 int ug_reg(struct ug_ctx *c, const char *scen, const char *role, int fd);
@@ -112,6 +122,7 @@ int ug_msg_init(struct ug_msg *m, uint64_t seed, const char *text, bool printabl
 int ug_msg_init1(struct ug_msg *m, uint64_t seed, const char *text, bool printable, size_t len);
 void ug_msg_free(struct ug_msg *m);
 
+/* ---- send wrappers (gen_send.c) --------------------------------------------------------- */
 /*
  * Send wrappers: do the call, log it, return its result with errno preserved. peer_fd is
  * the other end (or the destination socket for dest sends), -1 if unknown.
@@ -133,15 +144,6 @@ long ug_sendmsg_ctl(struct ug_ctx *c, const char *scen, int fd, int peer_fd,
 		    const struct ug_msg *m, const void *ctl, size_t ctllen);
 /* Queues one log line (a JSON object, no newline) for after the send records. */
 void ug_note(struct ug_ctx *c, const char *line);
-/* The inode of fd (socket or not), 0 on error. */
-uint64_t ug_inode_of(int fd);
-
-/* fd passing (fdpass.c): a stream pair, sv[1] read by a receiving thread */
-struct st_fdpass {
-	int sv[2];
-};
-int ug_fdpass_setup(struct ug_ctx *c, void *st);
-int ug_fdpass_run(struct ug_ctx *c, void *st);
 
 /* Adds a failure unless ret == want. */
 void ug_expect(struct ug_ctx *c, const char *scen, const char *what, long ret, long want);
@@ -149,6 +151,7 @@ void ug_expect(struct ug_ctx *c, const char *scen, const char *what, long ret, l
 void ug_expect_err(struct ug_ctx *c, const char *scen, const char *what, long ret, int err,
 		   int e1, int e2);
 
+/* ---- more of the core (gen_core.c) ------------------------------------------------------ */
 /* Background reader: drains fds until stopped, so that senders never block for good. */
 struct ug_drainer {
 	pthread_t th;
@@ -161,5 +164,12 @@ int ug_drain_start(struct ug_drainer *d, const int *fds, int n);
 void ug_drain_stop(struct ug_drainer *d);
 
 const char *ug_errno_name(int e);
+
+/* fd passing (fdpass.c): a stream pair, sv[1] read by a receiving thread */
+struct st_fdpass {
+	int sv[2];
+};
+int ug_fdpass_setup(struct ug_ctx *c, void *st);
+int ug_fdpass_run(struct ug_ctx *c, void *st);
 
 #endif

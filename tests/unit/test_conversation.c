@@ -4,6 +4,7 @@
 
 #include "writers/conv/conversation.h"
 #include "capture/app/parse_options.h"
+#include "capture/core/filter.h"
 #include "writers/capfile/reader.h"
 #include "writers/conv/split.h"
 #include "unit.h"
@@ -117,7 +118,9 @@ static bool parse_match(const char *opt, const char *val, const struct uc_messag
 		fprintf(stderr, "  %s %s: %s\n", opt, val, err);
 		return false;
 	}
-	bool hit = uc_readback_match(&o, m);
+	struct uc_filter f;
+	uc_filter_init(&f, &o);
+	bool hit = uc_filter_kernel_match(&f, m);
 	uc_options_free(&o);
 	return hit;
 }

@@ -1,8 +1,10 @@
 /* Path display/parse, name tables, time and flag formatting. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
 
+#include "capture/core/clock.h"
 #include "capture/core/text.h"
 #include "unit.h"
 
@@ -220,8 +222,71 @@ static void test_flags(void)
 	CHECK_STR(buf, "truncated");
 }
 
+/* The error text of the summary line and of --json "error", for any int32 from a file. */
+static void test_errno_text(void)
+{
+	char buf[24];
+
+	CHECK_INT(uc_format_errno(buf, sizeof(buf), -EAGAIN), 6);
+	CHECK_STR(buf, "EAGAIN");
+	uc_format_errno(buf, sizeof(buf), -EOPNOTSUPP);
+	CHECK_STR(buf, "EOPNOTSUPP");
+	uc_format_errno(buf, sizeof(buf), -4000);
+	CHECK_STR(buf, "4000");
+	uc_format_errno(buf, sizeof(buf), 0);
+	CHECK_STR(buf, "0");
+	uc_format_errno(buf, sizeof(buf), 5);
+	CHECK_STR(buf, "-5");
+	uc_format_errno(buf, sizeof(buf), INT32_MIN);
+	CHECK_STR(buf, "2147483648");
+	uc_format_errno(buf, sizeof(buf), -INT32_MAX);
+	CHECK_STR(buf, "2147483647");
+	CHECK_INT(uc_format_errno(buf, 4, -EAGAIN), 3);
+	CHECK_STR(buf, "EAG");
+}
+
+static void test_sock_text(void)
+{
+	char buf[24];
+
+	CHECK_INT(uc_format_sock(buf, sizeof(buf), 0xffff888102249e88ull, false), 18);
+	CHECK_STR(buf, "0xffff888102249e88");
+	uc_format_sock(buf, sizeof(buf), 0x9e88, false);
+	CHECK_STR(buf, "0x9e88");
+	CHECK_INT(uc_format_sock(buf, sizeof(buf), 0x9e88, true), 18);
+	CHECK_STR(buf, "0x0000000000009e88");
+	uc_format_sock(buf, sizeof(buf), 0, false);
+	CHECK_STR(buf, "0x0");
+}
+
+/* -L's words: uc_format_bytes with a space and the --dump separators escaped as well. */
+static void test_bytes_escaping(void)
+{
+	char buf[64];
+
+	CHECK_INT(uc_format_bytes_escaping(buf, sizeof(buf), "a b,c/d:e\\f", 11, " ,/:"), 24);
+	CHECK_STR(buf, "a\\x20b\\x2cc\\x2fd\\x3ae\\\\f");
+	uc_format_bytes_escaping(buf, sizeof(buf), "a b,c", 5, "");
+	CHECK_STR(buf, "a b,c");
+	uc_format_bytes(buf, sizeof(buf), "a b,c", 5);
+	CHECK_STR(buf, "a b,c");
+	/* Every byte: with no extra, exactly uc_format_bytes. */
+	for (int c = 0; c < 256; c++) {
+		char one = (char)c, want[8];
+		uc_format_bytes(want, sizeof(want), &one, 1);
+		uc_format_bytes_escaping(buf, sizeof(buf), &one, 1, "");
+		CHECK_STR(buf, want);
+	}
+	/* A cut never splits an escape. */
+	CHECK_INT(uc_format_bytes_escaping(buf, 5, "ab c", 4, " "), 2);
+	CHECK_STR(buf, "ab");
+}
+
 int main(void)
 {
+	test_bytes_escaping();
+	test_errno_text();
+	test_sock_text();
 	test_format_path();
 	test_parse_path();
 	test_round_trip();

@@ -232,6 +232,12 @@ static void test_exact(void)
 	CHECK(strstr(json(&m), ",\"len\":1000,\"caplen\":5,\"call\":\"unix_stream_sendmsg\","
 			       "\"fd\":3,\"flags\":[\"truncated\",\"gap\"],\"data\":\"48656c6c6f\"}\n")
 	      != NULL);
+	/* Ids as large as a file can hold: each piece is formatted straight into the line
+	 * (the old 64-byte scratch buffer dropped this whole line without a word). */
+	m = base();
+	m.m.pid = m.m.tid = m.m.uid = m.m.gid = UINT32_MAX;
+	CHECK(strstr(json(&m), "\"pid\":4294967295,\"tid\":4294967295,\"uid\":4294967295,"
+			       "\"gid\":4294967295,\"comm\"") != NULL);
 }
 
 static void test_escaping(void)

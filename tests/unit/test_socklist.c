@@ -12,6 +12,7 @@
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
 
+#include "capture/core/proc_comm.h"
 #include "capture/socklist/socklist.h"
 #include "capture/socklist/command.h"
 #include "capture/core/text.h"
@@ -434,9 +435,9 @@ static void test_proc_owners(void)
 	CHECK(s && s->n_owners == 3);
 
 	char comm[UC_COMM_LEN];
-	uc_sl_read_comm(proc_root, 100, comm);
+	uc_read_comm(proc_root, 100, comm, false);
 	CHECK_STR(comm, "srv");
-	uc_sl_read_comm(proc_root, 12345, comm);
+	uc_read_comm(proc_root, 12345, comm, false);
 	CHECK_STR(comm, "");
 	CHECK_INT(uc_sl_proc_scan("/nonexistent-proc", NULL, NULL), -ENOENT);
 	uc_socklist_free(l);

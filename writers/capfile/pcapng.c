@@ -32,7 +32,7 @@ void uc_buf_free(struct uc_buf *b)
 	b->len = b->cap = 0;
 }
 
-static int reserve(struct uc_buf *b, size_t n)
+int uc_buf_reserve(struct uc_buf *b, size_t n)
 {
 	if (b->err)
 		return b->err;
@@ -145,7 +145,7 @@ static void put_end(struct uc_buf *b)
 /* Opens a block of known total size: the caller must append exactly total - 12 bytes. */
 static int begin(struct uc_buf *b, uint32_t type, size_t total)
 {
-	if (total > UINT32_MAX || reserve(b, total))
+	if (total > UINT32_MAX || uc_buf_reserve(b, total))
 		return -1;
 	put32(b, type);
 	put32(b, (uint32_t)total);

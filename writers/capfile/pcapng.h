@@ -16,6 +16,8 @@ struct uc_buf {
 };
 
 void uc_buf_free(struct uc_buf *b);
+/* Room for n more bytes at data + len (capacity doubles): 0, or the sticky err. */
+int uc_buf_reserve(struct uc_buf *b, size_t n);
 
 #define UC_PCAPNG_SHB 0x0A0D0D0Au
 #define UC_PCAPNG_IDB 0x00000001u

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 
+#include "capture/core/clock.h"
 #include "capture/core/text.h"
 #include "capture/core/summary_line.h"
 #include "writers/capfile/linktype.h"

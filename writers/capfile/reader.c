@@ -1,4 +1,4 @@
-/* Reading captures back: file sniffing, libpcap, header validation, userspace filters. */
+/* Reading captures back: file sniffing, libpcap, header validation. */
 #include "writers/capfile/reader.h"
 
 #include <errno.h>
@@ -7,49 +7,6 @@
 
 #include "writers/capfile/linktype.h"
 #include "writers/capfile/zstd_stream.h"
-
-static bool path_matches(const struct uc_options *o, const char *path, unsigned len)
-{
-	unsigned want = o->path_len;
-
-	if (len < want)
-		return false;
-	/* As in the kernel: a filesystem name may be stored with its trailing NUL, and a prefix
-	 * (--path ending in *) needs only its own bytes to match. */
-	if (len > want && !o->path_prefix && !(path[0] != 0 && path[want] == 0))
-		return false;
-	return memcmp(path, o->path, want) == 0;
-}
-
-bool uc_readback_match(const struct uc_options *o, const struct uc_message *msg)
-{
-	const struct uc_meta *m = &msg->m;
-
-	if (o->n_pids) {
-		bool hit = false;
-		for (unsigned i = 0; i < o->n_pids && !hit; i++)
-			hit = o->pids[i] == m->pid;
-		if (!hit)
-			return false;
-	}
-	for (unsigned i = 0; i < o->n_exclude_pids; i++)
-		if (o->exclude_pids[i] == m->pid)
-			return false;
-	if (o->tid && m->tid != o->tid)
-		return false;
-	if (o->fds_only && !msg->n_fds)
-		return false;
-	if (o->type && m->type != o->type)
-		return false;
-	if (o->sock && m->sock != o->sock && m->peer_sock != o->sock)
-		return false;
-	if (o->inode && m->inode != o->inode && m->peer_inode != o->inode)
-		return false;
-	if (o->have_path && !path_matches(o, m->path, m->path_len) &&
-	    !path_matches(o, m->peer_path, m->peer_path_len))
-		return false;
-	return true;
-}
 
 #ifdef UNIXCAP_HAVE_PCAP
 #include <pcap/pcap.h>

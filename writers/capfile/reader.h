@@ -19,7 +19,7 @@
 int uc_readback(const char *path, unsigned linktype, uc_message_cb cb, void *ctx, char *err,
 		size_t errlen);
 
-/* The kernel-side filters (-p -t --sock --inode --path --type), applied to a read message. */
-bool uc_readback_match(const struct uc_options *o, const struct uc_message *m);
+/* The filters of a read file are the live capture's, applied in userspace:
+ * capture/enrich/match.h. */
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "capture/core/clock.h"
 #include "writers/capfile/linktype.h"
 #include "writers/capfile/pcap_classic.h"
 
@@ -22,14 +23,8 @@ struct uc_writer {
 	uint64_t start_ns;
 	uint64_t packets;
 	char err[512];
+	char line[sizeof("writing ") + 512]; /* err as the output interface says it */
 };
-
-static uint64_t wall_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 uint32_t uc_writer_snaplen(uint32_t payload_snaplen)
 {
@@ -72,7 +67,7 @@ static int on_end(void *ctx)
 	if (w->cfg.stats)
 		w->cfg.stats(w->cfg.stats_ctx, &s);
 	s.start_ns = w->start_ns;
-	s.end_ns = wall_ns();
+	s.end_ns = uc_now_ns(CLOCK_REALTIME);
 	return uc_pcapng_file_end(uc_rotate_buf(w->rot), &s);
 }
 
@@ -204,3 +199,33 @@ uint64_t uc_writer_packets(const struct uc_writer *w)
 {
 	return w->packets;
 }
+
+static int writer_write(void *self, const struct uc_message *m)
+{
+	return uc_writer_write(self, m);
+}
+
+static int writer_flush(void *self)
+{
+	return uc_writer_flush(self);
+}
+
+static int writer_finish(void *self)
+{
+	return uc_writer_close(self);
+}
+
+static const char *writer_error(void *self)
+{
+	struct uc_writer *w = self;
+	snprintf(w->line, sizeof(w->line), "writing %s", w->err);
+	return w->line;
+}
+
+const struct uc_output_ops uc_writer_output = {
+	.name = "capture file",
+	.write = writer_write,
+	.flush = writer_flush,
+	.finish = writer_finish,
+	.error = writer_error,
+};

@@ -9,6 +9,7 @@
 #include "writers/capfile/pcapng_file.h"
 #include "writers/capfile/rotate.h"
 #include "capture/core/modes.h"
+#include "capture/core/output.h"
 
 /* Fills received/dropped at the moment a file is closed. */
 typedef void (*uc_stats_fn)(void *ctx, struct uc_capfile_stats *out);
@@ -43,6 +44,9 @@ int uc_writer_reopen(struct uc_writer *w);
 int uc_writer_chown(struct uc_writer *w, uid_t uid, gid_t gid, char *err, size_t errlen);
 const char *uc_writer_error(const struct uc_writer *w);
 uint64_t uc_writer_packets(const struct uc_writer *w);
+/* The writer as an output (capture/core/output.h): write, flush, finish = close, and error
+ * "writing FILE: reason". self is a struct uc_writer, started. */
+extern const struct uc_output_ops uc_writer_output;
 /* Bytes per packet the file header announces: header, largest fd area and -s, at most 262144. */
 uint32_t uc_writer_snaplen(uint32_t payload_snaplen);
 

@@ -44,18 +44,8 @@ int uc_zw_compress(struct uc_zw *z, const void *in, size_t n, enum uc_zw_mode mo
 	size_t chunk = ZSTD_CStreamOutSize();
 
 	for (;;) {
-		if (out->err)
+		if (uc_buf_reserve(out, chunk))
 			return out->err;
-		if (out->cap - out->len < chunk) {
-			size_t cap = out->cap ? out->cap : chunk;
-			while (cap - out->len < chunk)
-				cap *= 2;
-			uint8_t *p = realloc(out->data, cap);
-			if (!p)
-				return out->err = -ENOMEM;
-			out->data = p;
-			out->cap = cap;
-		}
 		ZSTD_outBuffer ob = { out->data + out->len, out->cap - out->len, 0 };
 		size_t left = ZSTD_compressStream2(z->cctx, &ob, &ib, dir);
 		out->len += ob.pos;

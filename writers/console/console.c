@@ -1,5 +1,6 @@
 /* Console output: picks the layout for the mode and turns stream failures into -errno. */
 #include "writers/console/console.h"
+#include "capture/core/clock.h"
 #include "capture/core/text.h"
 #include "capture/core/summary_line.h"
 #include "writers/console/hexdump.h"
@@ -9,25 +10,15 @@
 #include <errno.h>
 #include <string.h>
 
-/* Seconds since the first message, in integer arithmetic so no nanosecond is lost. */
+/* Seconds since the first message. */
 static void relative_time(struct uc_console *c, char *buf, size_t size, uint64_t ts)
 {
-	const char *sign = "";
-	uint64_t d;
-
 	if (!c->have_first) {
 		c->have_first = true;
 		c->first_ts_ns = ts;
 	}
 	/* The wall clock can step back; show that rather than a huge unsigned wrap. */
-	if (ts >= c->first_ts_ns) {
-		d = ts - c->first_ts_ns;
-	} else {
-		d = c->first_ts_ns - ts;
-		sign = "-";
-	}
-	snprintf(buf, size, "%s%llu.%09llu", sign, (unsigned long long)(d / 1000000000u),
-		 (unsigned long long)(d % 1000000000u));
+	uc_format_since(buf, size, ts, c->first_ts_ns, true);
 }
 
 /* Passed files under the summary line: what each fd number refers to. */
@@ -108,3 +99,37 @@ int uc_console_write(struct uc_console *c, const struct uc_message *msg)
 	funlockfile(c->out);
 	return -err;
 }
+
+static int console_write(void *self, const struct uc_message *m)
+{
+	struct uc_console *c = self;
+	int e = uc_console_write(c, m);
+	if (e)
+		c->error = e;
+	return e;
+}
+
+static int console_flush(void *self)
+{
+	struct uc_console *c = self;
+	if (fflush(c->out) != 0) {
+		c->error = errno ? -errno : -EIO;
+		return c->error;
+	}
+	return 0;
+}
+
+static const char *console_error(void *self)
+{
+	struct uc_console *c = self;
+	snprintf(c->error_line, sizeof(c->error_line), "writing output: %s", strerror(-c->error));
+	return c->error_line;
+}
+
+const struct uc_output_ops uc_console_output = {
+	.name = "console",
+	.write = console_write,
+	.flush = console_flush,
+	.finish = console_flush,
+	.error = console_error,
+};

@@ -1,5 +1,6 @@
 /* -v detail lines: cgroup/container and decoded payload (detail.h). */
 #include "writers/console/detail.h"
+#include "capture/core/clock.h"
 #include "capture/core/text.h"
 #include "dissectors/dbus.h"
 #include "dissectors/http.h"
@@ -7,7 +8,6 @@
 #include "capture/core/options.h"
 
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #define DETAIL_TEXT_MAX 8192
@@ -40,69 +40,38 @@ enum uc_proto uc_detail_proto(const struct uc_detail *d, const struct uc_message
 	return uc_route(d->rules, d->nrules, paths, 2, msg->data, msg->caplen);
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-int uc_detail_init(struct uc_detail *d, const struct uc_options *o, bool must_exist,
+int uc_detail_init(struct uc_detail *d, const struct uc_options *o, struct uc_cgroups *cgroups,
 		   char *err, size_t errlen)
 {
 	memset(d, 0, sizeof(*d));
 	d->rules = o->decode;
 	d->nrules = o->n_decode;
 	d->decode = o->verbose > 0;
-	if (!d->decode && !o->cgroup)
+	d->cgroups = cgroups;
+	if (!d->decode || cgroups)
 		return 0;
 	d->cgroups = uc_cgroups_new(NULL);
 	if (!d->cgroups) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (!o->cgroup)
-		return 0;
-	const char *mount = uc_cgroups_root(d->cgroups);
-	if (uc_cgroup_normalize(o->cgroup, mount, d->cgroup_top, sizeof(d->cgroup_top))) {
-		snprintf(err, errlen, "bad cgroup '%s' (an absolute path)", o->cgroup);
-		uc_detail_free(d);
-		return -1;
-	}
-	d->filter_cgroup = true;
-	if (must_exist) {
-		char dir[sizeof(d->cgroup_top) + 512];
-		struct stat st;
-		snprintf(dir, sizeof(dir), "%s%s", mount, d->cgroup_top);
-		if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-			snprintf(err, errlen, "--cgroup %s: no such cgroup (no directory %s)",
-				 o->cgroup, dir);
-			uc_detail_free(d);
-			return -1;
-		}
-	}
+	d->own_cgroups = true;
 	return 0;
 }
 
 void uc_detail_free(struct uc_detail *d)
 {
-	uc_cgroups_free(d->cgroups);
+	if (d->own_cgroups)
+		uc_cgroups_free(d->cgroups);
 	d->cgroups = NULL;
-}
-
-bool uc_detail_cgroup_match(struct uc_detail *d, uint64_t cgroup_id)
-{
-	if (!d->filter_cgroup)
-		return true;
-	const char *path = uc_cgroups_path(d->cgroups, cgroup_id, mono_ns());
-	return path && uc_cgroup_under(path, d->cgroup_top);
+	d->own_cgroups = false;
 }
 
 static void print_cgroup(FILE *out, struct uc_cgroups *cg, uint64_t id)
 {
 	char cid[72], text[4096 * 4 + 1];
 	const char *runtime;
-	const char *path = uc_cgroups_path(cg, id, mono_ns());
+	const char *path = uc_cgroups_path(cg, id, uc_now_ns(CLOCK_MONOTONIC));
 	if (!path) {
 		fprintf(out, "\tcgroup id %llu (no such cgroup now)\n", (unsigned long long)id);
 		return;

@@ -1,5 +1,6 @@
 /* The conversation table: an open-addressing hash from socket pair to conversation. */
 #include "writers/conv/conversation.h"
+#include "capture/core/grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -174,14 +175,8 @@ struct uc_conv *uc_conv_add(struct uc_conv_table *t, const struct uc_message *ms
 	if (c && reused(c, &msg->m))
 		c = NULL; /* the slot goes to the new conversation; the old one keeps its id */
 	if (!c) {
-		if (t->n == t->cap) {
-			size_t cap = t->cap ? t->cap * 2 : 64;
-			struct uc_conv **grown = realloc(t->convs, cap * sizeof(*grown));
-			if (!grown)
-				return NULL;
-			t->convs = grown;
-			t->cap = cap;
-		}
+		if (uc_grow(&t->convs, &t->cap, t->n, sizeof(*t->convs), 64))
+			return NULL;
 		c = create(t, msg);
 		if (!c)
 			return NULL;

@@ -1,5 +1,7 @@
 /* The conversation list: an aligned table, or JSON lines for scripts. */
 #include "writers/conv/conversations.h"
+#include "capture/core/clock.h"
+#include "capture/core/json_string.h"
 #include "capture/core/text.h"
 
 #include <inttypes.h>
@@ -17,8 +19,7 @@ static void format_time(char *buf, size_t size, uint64_t ns, uint64_t base)
 		uc_format_time(buf, size, ns);
 		return;
 	}
-	uint64_t d = ns >= base ? ns - base : 0;
-	snprintf(buf, size, "%" PRIu64 ".%09" PRIu64, d / 1000000000u, d % 1000000000u);
+	uc_format_since(buf, size, ns, base, false);
 }
 
 static void format_end(char *buf, size_t size, const struct uc_conv_end *e)
@@ -57,28 +58,18 @@ static void print_table(FILE *out, const struct uc_conv_table *t, uint64_t base)
 	}
 }
 
-/* A JSON string of display text (already escaped for the terminal: only \ and " left). */
-static void json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
 static void json_end(FILE *out, const char *key, const struct uc_conv_end *e)
 {
-	char comm[UC_COMM_LEN * 4 + 1], path[UC_PATH_MAX * 4 + 3];
-	uc_format_bytes(comm, sizeof(comm), e->comm, strnlen(e->comm, UC_COMM_LEN));
-	uc_format_path(path, sizeof(path), e->path, e->path_len);
+	char comm[UC_COMM_LEN * 4 + 1], path[UC_PATH_MAX * 4 + 3], sock[24];
+	/* Display text (terminal escapes), so JSON has only its own '\\' and '"' to escape. */
+	size_t comm_len = uc_format_bytes(comm, sizeof(comm), e->comm,
+					  strnlen(e->comm, UC_COMM_LEN));
+	size_t path_len = uc_format_path(path, sizeof(path), e->path, e->path_len);
+	uc_format_sock(sock, sizeof(sock), e->sock, true);
 	fprintf(out, "\"%s\":{\"pid\":%" PRIu32 ",\"comm\":", key, e->pid);
-	json_str(out, comm);
-	fprintf(out, ",\"sock\":\"0x%016" PRIx64 "\",\"inode\":%" PRIu64 ",\"path\":", e->sock,
-		e->inode);
-	json_str(out, path);
+	uc_json_fputs(out, comm, comm_len);
+	fprintf(out, ",\"sock\":\"%s\",\"inode\":%" PRIu64 ",\"path\":", sock, e->inode);
+	uc_json_fputs(out, path, path_len);
 	fputc('}', out);
 }
 

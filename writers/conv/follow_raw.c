@@ -1,5 +1,6 @@
 /* --raw DIR: each direction's byte stream in its own file, gaps zero-filled and listed. */
 #include "writers/conv/follow_raw.h"
+#include "capture/core/grow.h"
 #include "writers/conv/private_files.h"
 #include "writers/conv/follow_text.h"
 
@@ -76,14 +77,8 @@ int uc_follow_raw_open(struct uc_follow_raw **out, const char *dir, char *err, s
 static int add_gap(struct uc_follow_raw *r, int from, uint64_t off, uint64_t len,
 		   const char *reason)
 {
-	if (r->n_gaps == r->cap_gaps) {
-		size_t cap = r->cap_gaps ? r->cap_gaps * 2 : 16;
-		struct gap *g = realloc(r->gaps, cap * sizeof(*g));
-		if (!g)
-			return -ENOMEM;
-		r->gaps = g;
-		r->cap_gaps = cap;
-	}
+	if (uc_grow(&r->gaps, &r->cap_gaps, r->n_gaps, sizeof(*r->gaps), 16))
+		return -ENOMEM;
 	r->gaps[r->n_gaps++] = (struct gap){ from, off, len, reason };
 	return 0;
 }

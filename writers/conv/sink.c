@@ -1,6 +1,7 @@
 /* The conversation sink behind `unixcap follow`, `unixcap conversations` and --split. */
 #include "writers/conv/sink.h"
 #include "writers/conv/conversation.h"
+#include "capture/core/argv.h"
 #include "capture/core/numbers.h"
 
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include "writers/conv/conversations.h"
 #include "writers/conv/follow_raw.h"
 #include "writers/conv/follow_text.h"
+#include "capture/core/clock.h"
 #include "capture/core/text.h"
 #include "writers/conv/split.h"
 
@@ -77,22 +79,10 @@ static void usage(FILE *f, enum sink_kind kind)
 /* Takes "--name VALUE" or "--name=VALUE" at argv[i] out of argv; 1 if it was there. */
 static int take_value(int *argc, char **argv, int i, const char *name, const char **value)
 {
-	size_t n = strlen(name);
-	int used;
-	if (strncmp(argv[i], name, n))
-		return 0;
-	if (argv[i][n] == '=') {
-		*value = argv[i] + n + 1;
-		used = 1;
-	} else if (argv[i][n] == 0) {
-		*value = i + 1 < *argc ? argv[i + 1] : NULL;
-		used = i + 1 < *argc ? 2 : 1;
-	} else {
-		return 0;
-	}
-	memmove(&argv[i], &argv[i + used], (size_t)(*argc - i - used + 1) * sizeof(*argv));
-	*argc -= used;
-	return 1;
+	int used = uc_argv_option(*argc, argv, i, name, value);
+	if (used)
+		uc_argv_remove(argc, argv, i, used);
+	return used != 0;
 }
 
 int uc_sink_parse_command(int *argc, char **argv, struct uc_sink **out, char *err,
@@ -103,8 +93,7 @@ int uc_sink_parse_command(int *argc, char **argv, struct uc_sink **out, char *er
 	if (!s)
 		return fail(err, errlen, "%s", strerror(ENOMEM));
 	s->kind = !strcmp(argv[1], "follow") ? SINK_FOLLOW : SINK_LIST;
-	memmove(&argv[1], &argv[2], (size_t)(*argc - 1) * sizeof(*argv));
-	(*argc)--;
+	uc_argv_remove(argc, argv, 1, 1);
 
 	for (int i = 1; i < *argc && strcmp(argv[i], "--");) {
 		const char *v;
@@ -256,9 +245,7 @@ static int follow_write(struct uc_sink *s, struct uc_conv *c, const struct uc_me
 		if (s->relative_ts) {
 			if (!s->first_ns)
 				s->first_ns = t;
-			t = t >= s->first_ns ? t - s->first_ns : 0;
-			snprintf(ts, sizeof(ts), "%" PRIu64 ".%09" PRIu64, t / 1000000000u,
-				 t % 1000000000u);
+			uc_format_since(ts, sizeof(ts), t, s->first_ns, false);
 		} else {
 			uc_format_time(ts, sizeof(ts), t);
 		}
@@ -306,11 +293,11 @@ static int follow_finish(struct uc_sink *s)
 {
 	if (!s->chosen) {
 		if (s->have_conv)
-			fprintf(stderr, "unixcap: follow: no conversation %" PRIu64 " (%zu seen)\n",
-				s->conv_id, uc_conv_count(s->table));
+			snprintf(s->err, sizeof(s->err), "follow: no conversation %" PRIu64 " (%zu seen)",
+				 s->conv_id, uc_conv_count(s->table));
 		else
-			fprintf(stderr, "unixcap: follow: no conversation matched\n");
-		return 1;
+			snprintf(s->err, sizeof(s->err), "follow: no conversation matched");
+		return -ENOENT;
 	}
 	if (s->n_others)
 		fprintf(stderr,
@@ -319,12 +306,10 @@ static int follow_finish(struct uc_sink *s)
 			s->n_others, s->n_others == 1 ? "" : "s");
 	if (!s->raw) {
 		uc_follow_print_tail(stdout, s->chosen);
-		return fflush(stdout) ? 1 : 0;
+		return fflush(stdout) ? -EIO : 0; /* a quiet failure: the exit status says it */
 	}
-	if (uc_follow_raw_close(s->raw, s->err, sizeof(s->err))) {
-		fprintf(stderr, "unixcap: %s\n", s->err);
-		return 1;
-	}
+	if (uc_follow_raw_close(s->raw, s->err, sizeof(s->err)))
+		return -EIO;
 	uint64_t gaps = uc_follow_raw_gaps(s->raw);
 	fprintf(stderr,
 		"unixcap: conversation %" PRIu64 ": %s/client.bin %" PRIu64 " bytes, %s/server.bin %" PRIu64
@@ -337,13 +322,12 @@ static int follow_finish(struct uc_sink *s)
 
 int uc_sink_finish(struct uc_sink *s)
 {
-	if (!s)
-		return 0;
+	s->err[0] = 0;
 	switch (s->kind) {
 	case SINK_SPLIT:
 		if (uc_split_close(s->split)) {
-			fprintf(stderr, "unixcap: %s\n", uc_split_error(s->split));
-			return 1;
+			snprintf(s->err, sizeof(s->err), "%s", uc_split_error(s->split));
+			return -EIO;
 		}
 		return 0;
 	case SINK_FOLLOW:
@@ -351,14 +335,46 @@ int uc_sink_finish(struct uc_sink *s)
 	case SINK_LIST:
 		uc_follow_list_print(stdout, s->table, s->json, s->relative_ts ? s->first_ns : 0);
 		if (fflush(stdout) != 0 || ferror(stdout)) {
-			if (errno != EPIPE)
-				fprintf(stderr, "unixcap: writing output: %s\n", strerror(errno));
-			return errno == EPIPE ? 0 : 1;
+			int e = errno ? errno : EIO;
+			if (e == EPIPE)
+				return 0; /* the reader has seen enough: a normal end */
+			snprintf(s->err, sizeof(s->err), "writing output: %s", strerror(e));
+			return -e;
 		}
 		return 0;
 	}
 	return 0;
 }
+
+static int sink_write(void *self, const struct uc_message *m)
+{
+	return uc_sink_write(self, m);
+}
+
+static int sink_flush(void *self)
+{
+	(void)self;
+	return 0;
+}
+
+static int sink_finish(void *self)
+{
+	return uc_sink_finish(self);
+}
+
+static const char *sink_error(void *self)
+{
+	return uc_sink_error(self);
+}
+
+const struct uc_output_ops uc_sink_output = {
+	.name = "conversations",
+	.write = sink_write,
+	.flush = sink_flush,
+	.finish = sink_finish,
+	.error = sink_error,
+	.sums_up_input = true,
+};
 
 void uc_sink_free(struct uc_sink *s)
 {

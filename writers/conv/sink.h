@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include "capture/core/message.h"
 #include "capture/core/options.h"
+#include "capture/core/output.h"
 #include "writers/capfile/writer.h"
 
 struct uc_sink;
@@ -47,8 +48,11 @@ int uc_sink_write(struct uc_sink *s, const struct uc_message *m);
 const char *uc_sink_error(const struct uc_sink *s);
 
 /* Ends the output (the conversation list, the follow trailer, the split files). 0 when
- * all went well, else 1 (the message is on stderr). */
+ * all went well, else -errno with uc_sink_error set ("" for a failure not worth a line). */
 int uc_sink_finish(struct uc_sink *s);
+
+/* The sink as an output (capture/core/output.h); self is a struct uc_sink. */
+extern const struct uc_output_ops uc_sink_output;
 void uc_sink_free(struct uc_sink *s);
 
 #endif

@@ -1,6 +1,7 @@
 /* --split: a capture writer per conversation, indexed by conversation number. */
 #include "writers/conv/split.h"
 #include "writers/conv/private_files.h"
+#include "capture/core/clock.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -21,13 +22,6 @@ struct uc_split {
 	unsigned files;
 	char err[600];
 };
-
-static uint64_t wall_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 int uc_split_open(struct uc_split **out, const char *dir, const struct uc_writer_cfg *tmpl,
 		  char *err, size_t errlen)
@@ -126,7 +120,7 @@ static int open_conv(struct uc_split *s, const struct uc_conv *c)
 	s->names[c->id] = strdup(name);
 	s->convs[c->id] = c;
 	snprintf(desc, sizeof(desc), "AF_UNIX conversation %" PRIu64, c->id);
-	e = uc_writer_start(s->w[c->id], desc, wall_now());
+	e = uc_writer_start(s->w[c->id], desc, uc_now_ns(CLOCK_REALTIME));
 	if (e) {
 		snprintf(s->err, sizeof(s->err), "%s", uc_writer_error(s->w[c->id]));
 		return e;
