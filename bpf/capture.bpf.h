@@ -74,6 +74,7 @@ struct uc_pending {
 	__u64 dest_name; /* sockaddr_un of an unconnected send, or 0 */
 	__u64 others[UC_MAX_OTHERS]; /* receiving socks seen during the send, in order */
 	__u64 control;   /* msg_control: kernel copy at unix_*_sendmsg, user memory at syscalls */
+	__u64 mmsg_vec;  /* sendmmsg: the user's mmsghdr array */
 	__u32 control_len;
 	__u32 dest_len;
 	__u32 fd;
@@ -278,7 +279,6 @@ static __always_inline long read_bytes(const struct uc_pending *p, void *dst, __
 	} while (0)
 
 struct uc_copy {
-	const struct uc_pending *p;
 	__u64 msg_id;
 	__u64 seg_ptr;
 	__u64 seg_left;
@@ -290,8 +290,8 @@ struct uc_copy {
 	__u32 faults;
 };
 
-/* One bpf_loop step: moves to the next segment, or emits one DATA record. */
-static long copy_step(__u32 index, struct uc_copy *c)
+/* One copy step: moves to the next segment, or emits one DATA record. */
+static __always_inline long copy_step(struct uc_copy *c, const struct uc_pending *p)
 {
 	struct uc_seg seg = {};
 
@@ -299,7 +299,7 @@ static long copy_step(__u32 index, struct uc_copy *c)
 		return 1;
 	if (c->seg_left == 0) {
 		c->seg_idx++;
-		if (c->seg_idx >= c->nr_segs || load_seg(c->p, c->seg_idx, &seg)) {
+		if (c->seg_idx >= c->nr_segs || load_seg(p, c->seg_idx, &seg)) {
 			/* Ran out of segments before the sent length: close the message short. */
 			struct uc_data_rec *end = bpf_ringbuf_reserve(&events, sizeof(*end), 0);
 			if (end) {
@@ -326,7 +326,7 @@ static long copy_step(__u32 index, struct uc_copy *c)
 
 	struct uc_data_rec *rec = NULL;
 	__u32 faults = 0;
-	UC_RESERVE_COPY(rec, sizeof(struct uc_data_rec), n, c->p, c->seg_ptr, faults);
+	UC_RESERVE_COPY(rec, sizeof(struct uc_data_rec), n, p, c->seg_ptr, faults);
 	if (faults)
 		c->faults = 1; /* a flag, not a count: a counter would keep the verifier iterating */
 	if (!rec) {
@@ -344,6 +344,67 @@ static long copy_step(__u32 index, struct uc_copy *c)
 	c->seg_left -= n;
 	rec->h.rflags = c->remaining ? 0 : UC_RF_LAST;
 	uc_submit(rec);
+	return 0;
+}
+
+/* The most copy steps one message can take: a step per segment change and per chunk. */
+#define UC_COPY_STEPS_MAX (2 * UC_MAX_SEGS + UC_SNAPLEN_MAX_ANY / UC_CHUNK_MAX + 2)
+
+/* The copy state of the message a thread is emitting, by tid. Not per CPU: fentry/fexit
+ * programs run preemptible (migration disabled only), so another thread's program could
+ * take over the same CPU's state mid-copy. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct uc_copy);
+} copy_state SEC(".maps");
+
+#ifdef UC_NO_BPF_LOOP
+#define UC_COPY_BATCH 8 /* steps per call: the batch is verified once, the calls per loop turn */
+
+/* Runs up to UC_COPY_BATCH steps of this CPU's copy; returns 1 when the message is done. */
+UC_GLOBAL int uc_copy_batch(__u32 tid)
+{
+	struct uc_copy *c = bpf_map_lookup_elem(&copy_state, &tid);
+	const struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
+	if (!c || !p)
+		return 1;
+	for (int i = 0; i < UC_COPY_BATCH; i++) {
+		if (copy_step(c, p))
+			return 1;
+	}
+	return 0;
+}
+#else
+struct uc_copy_cb {
+	struct uc_copy *c;
+	const struct uc_pending *p;
+};
+
+static long copy_cb(__u32 index, struct uc_copy_cb *cb)
+{
+	return copy_step(cb->c, cb->p);
+}
+#endif
+
+/* The whole copy of thread tid's message (copy_state) from its pending send: a global
+ * function for the same reasons as uc_fds_all(). */
+UC_GLOBAL int uc_copy_all(__u32 tid, __u32 steps)
+{
+#ifdef UC_NO_BPF_LOOP
+	for (__u32 i = 0; i < UC_COPY_STEPS_MAX / UC_COPY_BATCH + 1; i++) {
+		if (i * UC_COPY_BATCH >= steps || uc_copy_batch(tid))
+			break;
+	}
+#else
+	struct uc_copy_cb cb = {
+		.c = bpf_map_lookup_elem(&copy_state, &tid),
+		.p = bpf_map_lookup_elem(&pending, &tid),
+	};
+	if (cb.c && cb.p)
+		bpf_loop(steps > UC_COPY_STEPS_MAX ? UC_COPY_STEPS_MAX : steps, copy_cb, &cb, 0);
+#endif
 	return 0;
 }
 
@@ -401,6 +462,21 @@ static __always_inline bool paths_wanted(const struct uc_pending *p, __u64 other
 	if (!n)
 		n = unix_bound_path(msg_peer(p, other), s->peer);
 	return path_matches(s->peer, n);
+}
+
+/* Message ids: unique among the records in flight (userspace matches records by id). */
+static __always_inline __u64 next_id(__u32 tid)
+{
+#ifdef UC_NO_BPF_LOOP
+	/* An atomic add that returns the old value is 5.12+ ("BPF_STX uses reserved fields"
+	 * on 5.10). The plain add is atomic, the read after it is not, so the thread id goes in
+	 * the low bits: two threads never get the same id, and one thread's reads follow its
+	 * own adds. pid_max is at most 2^22. */
+	__sync_fetch_and_add(&next_msg_id, 1);
+	return (*(volatile __u64 *)&next_msg_id << 22) | (tid & 0x3fffff);
+#else
+	return __sync_fetch_and_add(&next_msg_id, 1);
+#endif
 }
 
 /*
@@ -475,7 +551,7 @@ static __always_inline void emit_message(const struct uc_pending *p, long ret, _
 	rec->m.flags = flags;
 	fill_meta(&rec->m, p, other, pid_tgid);
 
-	__u64 msg_id = __sync_fetch_and_add(&next_msg_id, 1);
+	__u64 msg_id = next_id((__u32)pid_tgid);
 	/* FD records land after this MSG record in the ring (reservation order), and
 	 * before it is submitted, so n_fds below is exact. */
 	__u32 n_fds = emit_fds(&scm, msg_id, (__u32)pid_tgid, p->control_user);
@@ -503,7 +579,6 @@ static __always_inline void emit_message(const struct uc_pending *p, long ret, _
 		return;
 
 	struct uc_copy c = {
-		.p = p,
 		.msg_id = msg_id,
 		.seg_ptr = seg.ptr + n0,
 		.seg_left = uc_opaque(seg.len - n0),
@@ -515,9 +590,32 @@ static __always_inline void emit_message(const struct uc_pending *p, long ret, _
 	};
 	if (c.nr_segs > UC_MAX_SEGS)
 		c.nr_segs = UC_MAX_SEGS;
-	bpf_loop(2 * c.nr_segs + caplen / UC_CHUNK_MAX + 2, copy_step, &c, 0);
-	if (c.faults)
+	__u32 steps = 2 * c.nr_segs + caplen / UC_CHUNK_MAX + 2;
+	__u32 tid = (__u32)pid_tgid;
+	if (bpf_map_update_elem(&copy_state, &tid, &c, BPF_ANY)) {
+		stat_inc(UC_STAT_DROP_PENDING);
+		return;
+	}
+	uc_copy_all(tid, steps);
+	struct uc_copy *cs = bpf_map_lookup_elem(&copy_state, &tid);
+	if (cs && cs->faults)
 		stat_inc(UC_STAT_READ_FAULTS);
+	bpf_map_delete_elem(&copy_state, &tid);
+}
+
+/*
+ * Every exit hook emits through this global function: verified once, it keeps the copy,
+ * control-data and fd loops out of its callers' verification (sendmmsg calls it once per
+ * datagram from a loop: inlined there, 7.2's verifier gave up on the nesting).
+ * Emits the message in this thread's pending entry.
+ */
+UC_GLOBAL int uc_emit(long ret, __u64 other)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
+	if (p)
+		emit_message(p, ret, other);
+	return 0;
 }
 
 static __always_inline void note_other(struct sock *other)
@@ -561,7 +659,7 @@ static __always_inline int send_exit(long ret)
 	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
 	if (!p)
 		return 0;
-	emit_message(p, ret, p->n_others ? p->others[0] : 0);
+	uc_emit(ret, p->n_others ? p->others[0] : 0);
 	bpf_map_delete_elem(&pending, &tid);
 	return 0;
 }

@@ -37,7 +37,7 @@ static __always_inline int recv_exit(long ret)
 			p->control = (__u64)um.msg_control;
 			p->control_len = um.msg_controllen;
 			p->control_user = 1;
-			emit_message(p, ret, 0);
+			uc_emit(ret, 0);
 		}
 	}
 	bpf_map_delete_elem(&pending, &tid);

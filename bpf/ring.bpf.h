@@ -38,6 +38,29 @@ static __always_inline __u64 uc_opaque(__u64 v)
 	return v + opaque_zero;
 }
 
+/*
+ * Two builds of every object: with bpf_loop (5.17+), and with -DUC_NO_BPF_LOOP for kernels
+ * without it (5.10, 5.15), chosen at load time by probing the helper. Without bpf_loop a
+ * loop is a bounded loop, which the verifier walks once per iteration: so every loop that
+ * runs long has a body that is a global function (verified once, on its own, taking only
+ * scalars: 5.10 allows nothing else) and keeps its state in a map keyed by thread id, and the walk
+ * costs a call per iteration instead of the body. The bounds are the real maxima (1024
+ * segments, 16 MiB of chunks, 253 fds), so the old kernels get the same records.
+ */
+#ifdef UC_NO_BPF_LOOP
+#define UC_LOOP(n, max, cb, ctx)                                                               \
+	do {                                                                                   \
+		for (__u32 _i = 0; _i < (max); _i++) {                                         \
+			if (_i >= (n) || cb(_i, ctx))                                          \
+				break;                                                         \
+		}                                                                              \
+	} while (0)
+#else
+#define UC_LOOP(n, max, cb, ctx) bpf_loop(n, cb, ctx, 0)
+#endif
+/* Global functions: verified once each, not at every call site. */
+#define UC_GLOBAL __attribute__((noinline))
+
 static __always_inline void stat_inc(__u32 which)
 {
 	__u64 *v = bpf_map_lookup_elem(&stats, &which);

@@ -108,19 +108,18 @@ int tp_exit_sendmsg(struct trace_event_raw_sys_exit *ctx)
 	return send_exit(ctx->ret);
 }
 
-struct uc_mmsg_walk {
-	struct uc_pending *p;
-	__u64 vec; /* the user's mmsghdr array */
-};
-
 /* One datagram of a sendmmsg(): a message of its own, with its own iovecs and address. The
  * thread's pending entry is rewritten in place for each datagram: a copy on the stack takes
- * the call chain (loop, copy loop, fd walk) past 512 bytes of stack on 6.1. */
-static long mmsg_step(__u32 i, struct uc_mmsg_walk *w)
+ * the call chain (loop, copy loop, fd walk) past 512 bytes of stack on 6.1. A global
+ * function, so that the loop over up to 1024 datagrams verifies in a call per turn. */
+UC_GLOBAL int uc_mmsg_one(__u32 i)
 {
-	struct uc_pending *p = w->p;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
 	struct uc_mmsghdr mh = {};
-	const void *at = (const void *)(w->vec + (__u64)i * sizeof(struct uc_mmsghdr));
+	if (!p)
+		return 1;
+	const void *at = (const void *)(p->mmsg_vec + (__u64)i * sizeof(struct uc_mmsghdr));
 
 	if (bpf_probe_read_user(&mh, sizeof(mh), at))
 		return 1;
@@ -129,12 +128,9 @@ static long mmsg_step(__u32 i, struct uc_mmsg_walk *w)
 	p->nr_segs = mh.msg_hdr.msg_iovlen;
 	p->dest_name = (__u64)mh.msg_hdr.msg_name;
 	p->dest_len = mh.msg_hdr.msg_namelen;
-	/* Walking each datagram's control data inside this loop takes the verifier past its
-	 * limit (6.18): fds passed with sendmmsg are flagged, not named. The kernel-hook
-	 * backends see them, one datagram at a time. */
-	p->control = 0;
-	p->control_len = 0;
-	p->control_skipped = mh.msg_hdr.msg_controllen > 0;
+	p->control = (__u64)mh.msg_hdr.msg_control;
+	p->control_len = mh.msg_hdr.msg_controllen;
+	p->control_user = 1;
 	__u64 other = 0;
 	__u64 idx = i;
 	if (idx < p->n_others) {
@@ -143,9 +139,17 @@ static long mmsg_step(__u32 i, struct uc_mmsg_walk *w)
 	} else if (p->n_others && p->type == 1 /* SOCK_STREAM: one peer for all */) {
 		other = p->others[0];
 	}
-	emit_message(p, mh.msg_len, other);
+	__u32 len = mh.msg_len;
+	uc_emit(len, other);
 	return 0;
 }
+
+#ifndef UC_NO_BPF_LOOP
+static long mmsg_cb(__u32 i, void *unused)
+{
+	return uc_mmsg_one(i) ? 1 : 0; /* a callback must return 0 or 1 */
+}
+#endif
 
 SEC("tracepoint/syscalls/sys_exit_sendmmsg")
 int tp_exit_sendmmsg(struct trace_event_raw_sys_exit *ctx)
@@ -156,11 +160,18 @@ int tp_exit_sendmmsg(struct trace_event_raw_sys_exit *ctx)
 		return 0;
 	long ret = ctx->ret;
 	if (ret < 0) {
-		emit_message(p, ret, 0);
+		uc_emit(ret, 0);
 	} else {
-		struct uc_mmsg_walk w = { .p = p, .vec = p->base };
+		p->mmsg_vec = p->base;
 		__u32 n = ret > UC_MAX_SEGS ? UC_MAX_SEGS : ret;
-		bpf_loop(n, mmsg_step, &w, 0);
+#ifdef UC_NO_BPF_LOOP
+		for (__u32 i = 0; i < UC_MAX_SEGS; i++) {
+			if (i >= n || uc_mmsg_one(i))
+				break;
+		}
+#else
+		bpf_loop(n, mmsg_cb, NULL, 0);
+#endif
 	}
 	bpf_map_delete_elem(&pending, &tid);
 	return 0;

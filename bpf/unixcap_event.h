@@ -51,7 +51,7 @@ enum uc_msg_flags {
 	UC_MF_CREDS = 1 << 7,      /* cred_pid/uid/gid hold SCM_CREDENTIALS */
 	UC_MF_FDS_LOST = 1 << 8,   /* some passed fds could not be recorded (ring full) */
 	UC_MF_PIDFD = 1 << 9,      /* an SCM_PIDFD was received (6.5+) */
-	UC_MF_CTL_SKIPPED = 1 << 10, /* control data not decoded (sendmmsg, tracepoint backend) */
+	UC_MF_CTL_SKIPPED = 1 << 10, /* control data not decoded (older versions: sendmmsg, tracepoint) */
 };
 
 enum uc_backend {

@@ -38,6 +38,7 @@ enum {
 	OPT_VIEW,     /* --view unix|tcp (writers/tcpview) */
 	OPT_TCP_PORT, /* --tcp-port PATTERN=PORT */
 	OPT_IMMEDIATE,
+	OPT_BTF,
 };
 
 static const struct option long_opts[] = {
@@ -55,6 +56,7 @@ static const struct option long_opts[] = {
 	{ "snaplen", required_argument, NULL, 's' },
 	{ "buffer-size", required_argument, NULL, 'B' },
 	{ "errors", no_argument, NULL, OPT_ERRORS },
+	{ "btf", required_argument, NULL, OPT_BTF },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -95,6 +97,8 @@ void uc_usage(FILE *f)
 	      "  -c, --count N        exit after N messages\n"
 	      "  -d, --duration S     exit after S seconds\n"
 	      "  --errors             also show failed sends, marked with their errno\n"
+	      "  --btf FILE           kernel BTF to use when the kernel has no\n"
+	      "                       /sys/kernel/btf/vmlinux (e.g. from btfhub)\n"
 	      "\n"
 	      "Filters (applied in the kernel, before payload is copied; socket filters match either end):\n"
 	      "  -p, --pid PID[,PID]  sending process(es)\n"
@@ -511,6 +515,11 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 			break;
 		case OPT_ERRORS:
 			o->errors = true;
+			break;
+		case OPT_BTF:
+			if (access(optarg, R_OK))
+				return fail(err, errlen, "--btf %s: %s", optarg, strerror(errno));
+			o->btf_file = optarg;
 			break;
 		case 'v':
 			o->verbose++;

@@ -68,6 +68,7 @@ struct uc_options {
 	bool fds_only;       /* --fds: only messages passing fds (SEND/RECV table) */
 	int verbose;
 	bool quiet;
+	const char *btf_file; /* --btf FILE: kernel BTF for a kernel without /sys/kernel/btf/vmlinux */
 	/* Capture files */
 	const char *write_file;  /* -w FILE, "-" = stdout; NULL = console output */
 	const char *read_file;   /* -r FILE, "-" = stdin */

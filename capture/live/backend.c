@@ -12,9 +12,78 @@
 #include <bpf/libbpf.h>
 
 #include "sendmsg_hooks.skel.h"
+#include "sendmsg_hooks_nl.skel.h"
 #include "syscalls.skel.h"
+#include "syscalls_nl.skel.h"
 #include "capture/live/tracefs.h"
 #include "capture/core/filter.h"
+
+/* The _nl objects are the same BPF sources built without bpf_loop (bpf/ring.bpf.h): same
+ * programs, maps and globals, so their skeletons have the same layout and are used through
+ * the bpf_loop skeleton's type. */
+_Static_assert(sizeof(struct sendmsg_hooks_bpf) == sizeof(struct sendmsg_hooks_nl_bpf),
+	       "sendmsg_hooks skeletons differ");
+_Static_assert(sizeof(struct syscalls_bpf) == sizeof(struct syscalls_nl_bpf),
+	       "syscalls skeletons differ");
+
+/* Whether this kernel has bpf_loop (5.17+, or a backport) for programs of type t: asked of
+ * the kernel, never inferred from its version. UNIXCAP_NO_BPF_LOOP=1 (undocumented, for
+ * tests) takes the variant without it on any kernel. */
+static bool have_bpf_loop(enum bpf_prog_type t)
+{
+	const char *force = getenv("UNIXCAP_NO_BPF_LOOP");
+	if (force && *force && strcmp(force, "0") != 0)
+		return false;
+	return libbpf_probe_bpf_helper(t, BPF_FUNC_loop, NULL) == 1;
+}
+
+/* --btf FILE, for kernels without /sys/kernel/btf/vmlinux: CO-RE and kernel_has() read it. */
+static const char *btf_path;
+
+/*
+ * UNIXCAP_VERIFIER_STATS=1 (for the kernel matrix, docs/kernels.md): every program is loaded
+ * with the verifier's statistics (log level 4, which 5.2+ fill in on success too) and
+ * "verifier: NAME N insns" goes to stderr, so that the margin to the verifier's limit can be
+ * watched per kernel. bpftool's verified_insns would need 5.16+.
+ */
+#define UC_STATS_LOG (2u << 20) /* a call to a global function logs a line even at level 4 */
+static char *stats_bufs[32];
+
+static void stats_arm(struct bpf_object *obj)
+{
+	const char *e = getenv("UNIXCAP_VERIFIER_STATS");
+	struct bpf_program *p;
+	unsigned i = 0;
+	if (!e || !*e || !strcmp(e, "0"))
+		return;
+	bpf_object__for_each_program(p, obj) {
+		if (!bpf_program__autoload(p) || i >= sizeof(stats_bufs) / sizeof(stats_bufs[0]))
+			continue;
+		if (!stats_bufs[i])
+			stats_bufs[i] = calloc(1, UC_STATS_LOG);
+		if (!stats_bufs[i])
+			return;
+		stats_bufs[i][0] = 0;
+		bpf_program__set_log_buf(p, stats_bufs[i], UC_STATS_LOG);
+		bpf_program__set_log_level(p, 4);
+		i++;
+	}
+}
+
+static void stats_print(struct bpf_object *obj, bool loop)
+{
+	struct bpf_program *p;
+	bpf_object__for_each_program(p, obj) {
+		size_t n = 0;
+		const char *log = bpf_program__log_buf(p, &n);
+		const char *at = NULL;
+		for (const char *q = log; q && (q = strstr(q, "processed ")); q++)
+			at = q; /* the last one: the whole program's count */
+		if (at)
+			fprintf(stderr, "unixcap: verifier: %s %s %lu insns\n", bpf_program__name(p),
+				loop ? "bpf_loop" : "no-bpf_loop", strtoul(at + 10, NULL, 10));
+	}
+}
 
 const char *uc_backend_name(enum uc_backend b)
 {
@@ -78,7 +147,7 @@ static bool kernel_has(const char *name, int kind)
 	static bool tried;
 	if (!tried) {
 		tried = true;
-		vmlinux = btf__load_vmlinux_btf();
+		vmlinux = btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
 		if (libbpf_get_error(vmlinux))
 			vmlinux = NULL;
 	}
@@ -199,7 +268,10 @@ static int hooks_attach(struct uc_capture *c, struct sendmsg_hooks_bpf *s,
 static int try_hooks(struct uc_capture *c, const struct uc_options *o, const struct uc_filter *f,
 		     enum uc_backend b, char *err, size_t errlen)
 {
-	struct sendmsg_hooks_bpf *s = sendmsg_hooks_bpf__open();
+	bool loop = have_bpf_loop(BPF_PROG_TYPE_KPROBE);
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = btf_path);
+	struct sendmsg_hooks_bpf *s = loop ? sendmsg_hooks_bpf__open_opts(&oo)
+					   : (struct sendmsg_hooks_bpf *)sendmsg_hooks_nl_bpf__open_opts(&oo);
 	if (!s) {
 		snprintf(err, errlen, "open: %s", strerror(errno));
 		return -errno;
@@ -211,9 +283,12 @@ static int try_hooks(struct uc_capture *c, const struct uc_options *o, const str
 	struct hook_extras x = hooks_autoload(s, &hp);
 
 	if (!e) {
+		stats_arm(s->obj);
 		e = sendmsg_hooks_bpf__load(s);
 		if (e)
 			snprintf(err, errlen, "load: %s", strerror(-e));
+		else
+			stats_print(s->obj, loop);
 	} else {
 		snprintf(err, errlen, "ring buffer size: %s", strerror(-e));
 	}
@@ -226,10 +301,12 @@ static int try_hooks(struct uc_capture *c, const struct uc_options *o, const str
 		sendmsg_hooks_bpf__destroy(s);
 		return e;
 	}
-	snprintf(c->notes, sizeof(c->notes), "%s%s%s",
+	snprintf(c->notes, sizeof(c->notes), "%s%s%s%s",
 		 x.may_send ? "" : "no security_unix_may_send hook: unconnected datagrams lack peer_sock",
 		 !x.may_send && !x.recv ? "; " : "",
-		 x.recv ? "" : "no recvmsg tracepoints: received fds not shown");
+		 x.recv ? "" : "no recvmsg tracepoints: received fds not shown",
+		 loop ? "" : (x.may_send && x.recv ? "programs without bpf_loop"
+						   : "; programs without bpf_loop"));
 	c->hooks = s;
 	c->backend = b;
 	return 0;
@@ -241,7 +318,10 @@ static int try_tracepoints(struct uc_capture *c, const struct uc_options *o,
 	int e = uc_ensure_tracefs(err, errlen);
 	if (e)
 		return e;
-	struct syscalls_bpf *s = syscalls_bpf__open();
+	bool loop = have_bpf_loop(BPF_PROG_TYPE_TRACEPOINT);
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = btf_path);
+	struct syscalls_bpf *s = loop ? syscalls_bpf__open_opts(&oo)
+				      : (struct syscalls_bpf *)syscalls_nl_bpf__open_opts(&oo);
 	if (!s) {
 		snprintf(err, errlen, "open: %s", strerror(errno));
 		return -errno;
@@ -252,12 +332,17 @@ static int try_tracepoints(struct uc_capture *c, const struct uc_options *o,
 	if (e)
 		snprintf(err, errlen, "ring buffer size: %s", strerror(-e));
 	/* sk_data_ready (6.3+) names the receiving socket of unconnected datagrams. */
-	bool have_ready = kernel_has("btf_trace_sk_data_ready", BTF_KIND_TYPEDEF);
+	/* A tp_btf program attaches by the kernel's own BTF: --btf FILE cannot stand in for it. */
+	bool have_ready = kernel_has("btf_trace_sk_data_ready", BTF_KIND_TYPEDEF) &&
+			  access("/sys/kernel/btf/vmlinux", R_OK) == 0;
 	bpf_program__set_autoload(s->progs.tp_sk_data_ready, have_ready);
 	if (!e) {
+		stats_arm(s->obj);
 		e = syscalls_bpf__load(s);
 		if (e)
 			snprintf(err, errlen, "load: %s", strerror(-e));
+		else
+			stats_print(s->obj, loop);
 	}
 	struct bpf_program *p;
 	if (!e) {
@@ -276,10 +361,11 @@ static int try_tracepoints(struct uc_capture *c, const struct uc_options *o,
 		syscalls_bpf__destroy(s);
 		return e;
 	}
-	snprintf(c->notes, sizeof(c->notes), "%s",
+	snprintf(c->notes, sizeof(c->notes), "%s%s",
 		 have_ready ? "not seen: io_uring, splice/sendfile, kernel senders"
 			    : "not seen: io_uring, splice/sendfile, kernel senders; no sk_data_ready "
-			      "tracepoint: unconnected datagrams lack peer_sock");
+			      "tracepoint: unconnected datagrams lack peer_sock",
+		 loop ? "" : "; programs without bpf_loop");
 	c->sys = s;
 	c->backend = b;
 	return 0;
@@ -299,15 +385,115 @@ static const struct backend {
 #define N_BACKENDS (sizeof(backends) / sizeof(backends[0]))
 #define WHY_LEN 200 /* one backend's reason for failing */
 
-/* The error line once every backend tried has failed. */
+/* -v: libbpf's messages, the verifier's log of a refused program among them, go to a file
+ * (they run to megabytes); the error line names it. -vv: to stderr as well. */
+static FILE *vlog;
+static char vlog_path[64];
+static bool vlog_stderr;
+
+static int libbpf_to_file(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	va_list aq;
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	va_copy(aq, ap);
+	if (vlog)
+		vfprintf(vlog, fmt, aq);
+	va_end(aq);
+	return vlog_stderr ? vfprintf(stderr, fmt, ap) : 0;
+}
+
+static void vlog_open(void)
+{
+	snprintf(vlog_path, sizeof(vlog_path), "/tmp/unixcap-bpf-log.XXXXXX");
+	int fd = mkstemp(vlog_path);
+	vlog = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!vlog)
+		vlog_path[0] = 0;
+}
+
+/* Closes the log; keeps it (and returns its path) only when it says something. */
+static const char *vlog_close(bool keep)
+{
+	if (!vlog)
+		return NULL;
+	long n = ftell(vlog);
+	fclose(vlog);
+	vlog = NULL;
+	if (keep && n > 0)
+		return vlog_path;
+	unlink(vlog_path);
+	return NULL;
+}
+
+/*
+ * What every backend needs, checked before any is tried, so that a kernel that lacks it gets
+ * one line naming the missing piece instead of each backend's "load: Invalid argument".
+ */
+static int preflight(char *err, size_t errlen)
+{
+	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, 4, 1, NULL);
+	if (fd < 0) {
+		int e = errno;
+		if (e == ENOSYS)
+			snprintf(err, errlen, "this kernel has no bpf() system call (built without "
+				 "CONFIG_BPF_SYSCALL): unixcap cannot work on it");
+		else if (e == EPERM || e == EACCES)
+			snprintf(err, errlen, "not permitted to use BPF (%s): run as root, or with "
+				 "CAP_BPF and CAP_PERFMON (Linux 5.8+; CAP_SYS_ADMIN before)",
+				 strerror(e));
+		else
+			snprintf(err, errlen, "cannot create a BPF map: %s", strerror(e));
+		return -e;
+	}
+	close(fd);
+	char lock[128] = "";
+	FILE *f = fopen("/sys/kernel/security/lockdown", "r");
+	if (f) {
+		if (!fgets(lock, sizeof(lock), f))
+			lock[0] = 0;
+		fclose(f);
+	}
+	if (strstr(lock, "[confidentiality]")) {
+		snprintf(err, errlen, "kernel lockdown is in confidentiality mode, which forbids BPF "
+			 "programs to read kernel memory: boot with lockdown=integrity or without lockdown");
+		return -EPERM;
+	}
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) != 1) {
+		snprintf(err, errlen, "this kernel has no BPF ring buffer (BPF_MAP_TYPE_RINGBUF, "
+			 "Linux 5.8+), which unixcap needs to pass records: it cannot work on it");
+		return -EOPNOTSUPP;
+	}
+	/* libbpf also finds a vmlinux with BTF in /boot or /lib/modules: only no BTF anywhere
+	 * is an error. */
+	struct btf *kbtf = btf_path ? NULL : btf__load_vmlinux_btf();
+	bool no_btf = !btf_path && libbpf_get_error(kbtf);
+	if (!libbpf_get_error(kbtf))
+		btf__free(kbtf);
+	if (no_btf) {
+		snprintf(err, errlen, "this kernel has no BTF (/sys/kernel/btf/vmlinux, "
+			 "CONFIG_DEBUG_INFO_BTF), which CO-RE needs: give its BTF with --btf FILE "
+			 "(btfhub has files for many distribution kernels)");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* The error line once every backend tried has failed; names the kept log, if any. */
 static void open_error(const struct uc_options *o, char why[][WHY_LEN], char *err, size_t errlen)
 {
 	size_t n = 0;
+	const char *log = vlog_close(true);
+	char where[96] = "";
+	if (log)
+		snprintf(where, sizeof(where), " (libbpf and verifier log: %s)", log);
+	else if (!o->verbose)
+		snprintf(where, sizeof(where), " (-v keeps the verifier log)");
 
 	for (size_t i = 0; i < N_BACKENDS; i++) {
 		if (o->backend == backends[i].choice) {
-			snprintf(err, errlen, "backend %s unavailable on this kernel: %s",
-				 uc_backend_name(backends[i].id), why[i]);
+			snprintf(err, errlen, "backend %s unavailable on this kernel: %s%s",
+				 uc_backend_name(backends[i].id), why[i], where);
 			return;
 		}
 	}
@@ -316,7 +502,7 @@ static void open_error(const struct uc_options *o, char why[][WHY_LEN], char *er
 		n += (size_t)snprintf(err + n, errlen - n, "%s%s: %s", i ? "; " : "",
 				      uc_backend_name(backends[i].id), why[i]);
 	if (n < errlen)
-		snprintf(err + n, errlen - n, ")");
+		snprintf(err + n, errlen - n, ")%s", where);
 }
 
 int uc_capture_open(struct uc_capture *c, const struct uc_options *o, const struct uc_filter *f,
@@ -327,15 +513,26 @@ int uc_capture_open(struct uc_capture *c, const struct uc_options *o, const stru
 
 	memset(c, 0, sizeof(*c));
 	c->ringbuf_fd = c->stats_fd = -1;
-	libbpf_set_print(uc_libbpf_log(o->verbose));
+	btf_path = o->btf_file;
+	libbpf_set_print(uc_libbpf_log(0)); /* the preflight's probes fail by design */
+	e = preflight(err, errlen);
+	if (e)
+		return e;
+	if (o->verbose) {
+		vlog_stderr = o->verbose > 1;
+		vlog_open();
+	}
+	libbpf_set_print(vlog ? libbpf_to_file : uc_libbpf_log(o->verbose));
 
 	for (size_t i = 0; i < N_BACKENDS; i++) {
 		const struct backend *b = &backends[i];
 		if (o->backend != UC_CHOOSE_AUTO && o->backend != b->choice)
 			continue;
 		e = b->open(c, o, f, b->id, why[i], sizeof(why[i]));
-		if (!e)
+		if (!e) {
+			vlog_close(false);
 			return 0;
+		}
 		if (o->verbose)
 			fprintf(stderr, "unixcap: backend %s unavailable: %s\n", uc_backend_name(b->id),
 				why[i]);

@@ -3,14 +3,18 @@
 #
 # Usage: tests/vm/fetch-kernels.sh [--no-install] [--update]
 #
-#   Picks, from the configured apt sources:
-#     - the newest linux-image-6.1.0-N-amd64 available from bookworm or bookworm-security;
-#     - the newest linux-image-6.12.N+debNN-amd64 available from $UNIXCAP_VM_612_SUITE
-#       (default bookworm-backports; bookworm-security also carries 6.12 kernels).
-#   Adds /etc/apt/sources.list.d/unixcap-backports.sources (a copy of the first stanza of
-#   debian.sources with "Suites: bookworm-backports") when no backports entry exists, runs
-#   apt-get update when the backports lists are missing (or with --update), downloads the
-#   two image .debs and extracts boot/vmlinuz-* and boot/config-* into the cache dir.
+#   Picks the newest amd64 image of each series the matrix covers:
+#     5.10   linux-image-5.10.0-N-amd64       bullseye, bullseye-security (Debian 11)
+#     6.1    linux-image-6.1.0-N-amd64        bookworm, bookworm-security (Debian 12)
+#     6.12   linux-image-6.12.N+debNN-amd64   trixie, trixie-security (Debian 13)
+#     newest linux-image-X.Y.Z+debNN-amd64    sid: the newest kernel Debian ships, whatever its
+#                                             version, so the cell follows new releases
+#   The suites come from a private apt configuration under the cache (its lists, its
+#   sources), built at run time from the archive URIs of the machine's own debian.sources:
+#   the machine's apt sources are never changed. `apt-get update` runs on that private
+#   configuration when its lists are missing, older than a day, or with --update.
+#   Newer Debian kernels split the package: linux-image-RELEASE depends on
+#   linux-binary-RELEASE, which holds usr/lib/modules/RELEASE/vmlinuz; both layouts are read.
 #   Already cached kernels are not downloaded again.
 #   Also installs the host tools the VM runs need (qemu-system-x86 busybox-static cpio gzip
 #   xz-utils zstd binutils) when missing, unless --no-install.
@@ -19,19 +23,18 @@
 #   qemu boots directly through its PVH entry: that skips the in-guest decompressor, which under
 #   TCG costs 1-3 s a boot (xz for 6.1). Set UNIXCAP_VM_BOOT=bzimage to list the vmlinuz files.
 #
-#   Cache dir: ${UNIXCAP_VM_CACHE:-$HOME/.cache/unixcap/vm}
-#   Writes $CACHE/kernels.list (the images to boot, one a line, 6.1 first) and prints the
-#   same paths on stdout. Progress goes to stderr.
+#   Cache dir: ${UNIXCAP_VM_CACHE:-$HOME/.cache/unixcap/vm}; apt state in $CACHE/../apt
+#   (UNIXCAP_APT_DIR). Writes $CACHE/kernels.list (the images to boot, one a line, oldest
+#   series first, the newest kernel last) and prints the same paths on stdout. Progress goes
+#   to stderr.
 #
 # Exit: 0 ok, 1 failure (one-line message on stderr), 2 usage.
 set -eu
 
 export DEBIAN_FRONTEND=noninteractive
 CACHE=${UNIXCAP_VM_CACHE:-$HOME/.cache/unixcap/vm}
-CODENAME=bookworm
-SUITE_612=${UNIXCAP_VM_612_SUITE:-$CODENAME-backports}
-SOURCES_DIR=/etc/apt/sources.list.d
-BPO_FILE=$SOURCES_DIR/unixcap-backports.sources
+APTDIR=${UNIXCAP_APT_DIR:-$(dirname "$CACHE")/apt}
+SRC=/etc/apt/sources.list.d/debian.sources
 
 die() { echo "fetch-kernels: error: $*" >&2; exit 1; }
 log() { echo "fetch-kernels: $*" >&2; }
@@ -54,7 +57,6 @@ as_root() {
 	else die "need root for: $*"
 	fi
 }
-
 # --- host tools -------------------------------------------------------------------------
 if [ $install = 1 ]; then
 	missing=
@@ -73,48 +75,6 @@ if [ $install = 1 ]; then
 			|| die "apt-get install$missing failed"
 	fi
 fi
-
-# --- apt sources ------------------------------------------------------------------------
-need_update=$force_update
-if [ "$SUITE_612" = "$CODENAME-backports" ]; then
-	if ! grep -qs -- "$CODENAME-backports" /etc/apt/sources.list $SOURCES_DIR/*.list $SOURCES_DIR/*.sources; then
-		src=$SOURCES_DIR/debian.sources
-		[ -r "$src" ] || die "$src not found: cannot derive a $CODENAME-backports entry"
-		tmp=$(mktemp)
-		# First stanza only (the main archive), with its Suites: line replaced.
-		awk '/^[[:space:]]*$/ { if (seen) exit; next } { seen = 1; print }' "$src" \
-			| sed "s/^Suites:.*/Suites: $CODENAME-backports/" > "$tmp"
-		grep -q '^URIs:' "$tmp" && grep -q "^Suites: $CODENAME-backports\$" "$tmp" \
-			|| { rm -f "$tmp"; die "could not derive a backports stanza from $src"; }
-		as_root install -m 0644 "$tmp" "$BPO_FILE"
-		rm -f "$tmp"
-		log "added $BPO_FILE"
-		need_update=1
-	fi
-fi
-policy=$(apt-cache policy 2>/dev/null)
-case $policy in *"n=$SUITE_612,"*) ;; *) need_update=1 ;; esac
-case $policy in *"n=$CODENAME,"*) ;; *) need_update=1 ;; esac
-if [ $need_update = 1 ]; then
-	log "apt-get update"
-	as_root apt-get update -q >/dev/null || die "apt-get update failed"
-fi
-
-# --- pick packages ------------------------------------------------------------------------
-# One madison listing ("pkg | version | uri suite/component arch Packages") for all candidates;
-# newest_in REGEX SUITE-REGEX picks the newest name matching REGEX with a version in SUITE-REGEX.
-names=$(apt-cache pkgnames linux-image-6.1 | grep -E '^linux-image-6\.1(\.0-[0-9]+|2\.[0-9]+\+deb[0-9]+)-amd64$') || true
-[ -n "$names" ] || die "no linux-image-6.1* packages known to apt (apt-get update?)"
-madison=$(apt-cache madison $names)
-newest_in() {
-	printf '%s\n' "$madison" | awk -F'|' -v re=" ($2)/" '$3 ~ re { gsub(/ /, "", $1); print $1 }' \
-		| grep -E "$1" | sort -u -V | tail -n 1
-}
-pkg61=$(newest_in '^linux-image-6\.1\.0-[0-9]+-amd64$' "$CODENAME|$CODENAME-security")
-[ -n "$pkg61" ] || die "no linux-image-6.1.0-*-amd64 found in $CODENAME or $CODENAME-security"
-pkg612=$(newest_in '^linux-image-6\.12\.[0-9]+\+deb[0-9]+-amd64$' "$SUITE_612")
-[ -n "$pkg612" ] || die "no linux-image-6.12.*-amd64 found in $SUITE_612"
-log "picked $pkg61 and $pkg612 (from $SUITE_612)"
 
 # --- bzImage -> ELF vmlinux with a PVH entry note ------------------------------------------
 # to_elf BZIMAGE OUT: finds the compressed payload by its magic, decompresses it, and keeps the
@@ -137,26 +97,78 @@ to_elf() {
 	return 1
 }
 
+# --- private apt configuration ------------------------------------------------------------
+# The archive and security URIs are read from the machine's sources each run, not stored.
+[ -r "$SRC" ] || die "$SRC not found: cannot derive the archive's address"
+main_uri=$(awk '/^URIs:/ && $2 !~ /security/ { print $2; exit }' "$SRC")
+sec_uri=$(awk '/^URIs:/ && $2 ~ /security/ { print $2; exit }' "$SRC")
+[ -n "$main_uri" ] || die "no archive URIs: line in $SRC"
+mkdir -p "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial" "$APTDIR/sources"
+keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+{
+	printf 'Types: deb\nURIs: %s\nSuites: bullseye bookworm trixie sid\nComponents: main\nSigned-By: %s\n' \
+		"$main_uri" "$keyring"
+	[ -z "$sec_uri" ] || printf '\nTypes: deb\nURIs: %s\nSuites: bullseye-security bookworm-security trixie-security\nComponents: main\nSigned-By: %s\n' \
+		"$sec_uri" "$keyring"
+} > "$APTDIR/sources/unixcap.sources.new"
+cmp -s "$APTDIR/sources/unixcap.sources.new" "$APTDIR/sources/unixcap.sources" || force_update=1
+mv "$APTDIR/sources/unixcap.sources.new" "$APTDIR/sources/unixcap.sources"
+A=(-o Dir::Etc::sourcelist=/dev/null -o Dir::Etc::sourceparts="$APTDIR/sources"
+   -o Dir::State::Lists="$APTDIR/lists" -o Dir::Cache="$APTDIR/cache"
+   -o APT::Sandbox::User=root -q)
+if [ $force_update = 1 ] || [ -z "$(find "$APTDIR/lists" -maxdepth 1 -name '*_Packages*' -mmin -1440 2>/dev/null | head -n 1)" ]; then
+	log "apt-get update (private configuration in $APTDIR)"
+	apt-get "${A[@]}" update >/dev/null || die "apt-get update failed"
+fi
+
+# --- pick packages ------------------------------------------------------------------------
+# newest REGEX SUITE-REGEX: the newest package name matching REGEX with a version in a suite
+# matching SUITE-REGEX (madison: "pkg | version | uri suite/component arch Packages").
+names=$(apt-cache "${A[@]}" pkgnames linux-image- | grep -E '^linux-image-[0-9][0-9.]*[-+][0-9a-z.+-]*-amd64$' \
+	| grep -Ev -- '-(cloud|rt)-amd64$') || true
+[ -n "$names" ] || die "no linux-image-* packages known to apt"
+madison=$(apt-cache "${A[@]}" madison $names)
+newest() {
+	printf '%s\n' "$madison" | awk -F'|' -v re=" ($2)/" '$3 ~ re { gsub(/ /, "", $1); print $1 }' \
+		| grep -E "$1" | sort -u -V | tail -n 1
+}
+pkgs=
+for spec in '5\.10\.0-[0-9]+:bullseye|bullseye-security' '6\.1\.0-[0-9]+:bookworm|bookworm-security' \
+	    '6\.12\.[0-9]+\+deb[0-9]+:trixie|trixie-security' '[0-9]+\.[0-9]+\.[0-9]+\+deb[0-9]+:sid'; do
+	p=$(newest "^linux-image-${spec%%:*}-amd64\$" "${spec#*:}")
+	[ -n "$p" ] || die "no linux-image-${spec%%:*}-amd64 in ${spec#*:}"
+	case " $pkgs " in *" $p "*) ;; *) pkgs="$pkgs $p" ;; esac
+done
+log "picked$pkgs"
+
 # --- download + extract ---------------------------------------------------------------
 mkdir -p "$CACHE"
 list=
-for pkg in $pkg61 $pkg612; do
+for pkg in $pkgs; do
 	rel=${pkg#linux-image-}
 	img=$CACHE/vmlinuz-$rel
 	if [ ! -s "$img" ]; then
 		work=$(mktemp -d "$CACHE/.fetch.XXXXXX")
 		trap 'rm -rf "$work"' EXIT
-		if [ "$pkg" = "$pkg612" ]; then trel=$SUITE_612; else trel=; fi
-		log "downloading $pkg"
-		( cd "$work" && apt-get download -q -o APT::Sandbox::User="$(id -un)" ${trel:+-t "$trel"} "$pkg" >&2 ) \
-			|| { rm -rf "$work"; die "apt-get download $pkg failed"; }
-		deb=$(ls "$work"/*.deb)
-		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$work" --wildcards './boot/vmlinuz-*' './boot/config-*' \
-			|| { rm -rf "$work"; die "could not extract boot/ from $deb"; }
-		[ -s "$work/boot/vmlinuz-$rel" ] || { rm -rf "$work"; die "$deb has no boot/vmlinuz-$rel"; }
-		mv "$work/boot/config-$rel" "$CACHE/config-$rel" 2>/dev/null || true
-		dpkg-deb -f "$deb" Package Version > "$CACHE/package-$rel"
-		mv "$work/boot/vmlinuz-$rel" "$img"
+		# 7.x: the image lives in linux-binary-RELEASE, a dependency of linux-image-RELEASE.
+		dl=$pkg
+		if apt-cache "${A[@]}" show "linux-binary-$rel" >/dev/null 2>&1; then dl="$dl linux-binary-$rel"; fi
+		log "downloading $dl"
+		( cd "$work" && apt-get "${A[@]}" download $dl >&2 ) \
+			|| { rm -rf "$work"; die "apt-get download $dl failed"; }
+		for deb in "$work"/*.deb; do
+			dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$work" --wildcards --no-wildcards-match-slash \
+				'./boot/vmlinuz-*' './boot/config-*' "./usr/lib/modules/$rel/vmlinuz" \
+				"./usr/lib/modules/$rel/config" 2>/dev/null || true
+		done
+		k=$work/boot/vmlinuz-$rel
+		[ -s "$k" ] || k=$work/usr/lib/modules/$rel/vmlinuz
+		[ -s "$k" ] || { rm -rf "$work"; die "neither boot/vmlinuz-$rel nor usr/lib/modules/$rel/vmlinuz in $dl"; }
+		for c in "$work/boot/config-$rel" "$work/usr/lib/modules/$rel/config"; do
+			[ ! -s "$c" ] || mv "$c" "$CACHE/config-$rel"
+		done
+		dpkg-deb -f "$work/${pkg}_"*.deb Package Version > "$CACHE/package-$rel"
+		mv "$k" "$img"
 		rm -rf "$work"
 	fi
 	if [ "${UNIXCAP_VM_BOOT:-elf}" != bzimage ]; then

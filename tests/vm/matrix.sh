@@ -8,8 +8,10 @@
 #   --cmd 'CMDLINE'      base guest command line (run with sh -c in the guest)
 #   --cell 'SEL:ARGS'    one cell per kernel matching SEL, running "CMDLINE ARGS" (repeatable).
 #                        SEL: 'all', a release prefix ending at a dot/dash ('6.1' matches
-#                        6.1.0-56-amd64 but not 6.12.x, '6.12' matches 6.12.95+deb12-amd64), or
-#                        a full release. Without --cell: one cell per kernel running CMDLINE.
+#                        6.1.0-56-amd64 but not 6.12.x, '6.12' matches 6.12.95+deb12-amd64),
+#                        a full release, or 'newest': the last kernel of the list (the
+#                        newest Debian ships, whatever its version). Without --cell: one cell
+#                        per kernel running CMDLINE.
 #   --add HOST[:GUEST]  --env NAME=VALUE  --get GUESTPATH  --timeout S  --mem MB  --smp N
 #   --append ARGS        passed to every run-in-vm.sh run (see run-in-vm.sh --help)
 #   --outdir DIR         keep each cell's files (console.log, output.log, dmesg.log, result, files/)
@@ -61,6 +63,7 @@ for k in "${kernels[@]}"; do [ -r "$k" ] || usage "kernel image not readable: $k
 release() { local r; r=$(basename "$1"); echo "${r#vmlinu[xz]-}"; }
 matches() { # SEL RELEASE
 	case $1 in all|'*'|"$2") return 0 ;; esac
+	if [ "$1" = newest ]; then [ "$2" = "$(release "${kernels[${#kernels[@]}-1]}")" ]; return; fi
 	case $2 in "$1".*|"$1"-*|"$1"+*) return 0 ;; esac
 	return 1
 }

@@ -16,7 +16,7 @@
 #                       (repeatable; gzip+base64 over the console; tar a directory first)
 #   --timeout SECONDS   hard limit for the whole boot+run (default $UNIXCAP_VM_TIMEOUT or 600)
 #   --mem MB            guest memory (default 2048)
-#   --smp N             guest CPUs (default 2)
+#   --smp N             guest CPUs (default $UNIXCAP_VM_SMP or 2)
 #   --append ARGS       extra kernel command line arguments
 #   --initrd-extra FILE append a prebuilt newc cpio archive (plain or gzip/zstd/xz-compressed;
 #                       repeatable, in order) to the initramfs; the kernel unpacks it over the
@@ -43,7 +43,7 @@ set -eu
 
 TIMEOUT=${UNIXCAP_VM_TIMEOUT:-600}
 MEM=2048
-SMP=2
+SMP=${UNIXCAP_VM_SMP:-2}
 APPEND=
 KEEP=0
 VERBOSE=0
