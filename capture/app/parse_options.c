@@ -85,97 +85,6 @@ static const struct option long_opts[] = {
 	{ 0 },
 };
 
-void uc_usage(FILE *f)
-{
-	fputs("Usage: unixcap [options]\n"
-	      "Capture AF_UNIX messages (payload and metadata) with eBPF.\n"
-	      "\n"
-	      "Capture:\n"
-	      "  --backend B          auto|fentry|kprobe|tracepoint (default auto: first that attaches)\n"
-	      "  -s, --snaplen N      bytes copied per message (default 262144; 0 = default)\n"
-	      "  -B, --buffer-size K  kernel ring buffer in KiB, a power of two (default 16384)\n"
-	      "  -c, --count N        exit after N messages\n"
-	      "  -d, --duration S     exit after S seconds\n"
-	      "  --errors             also show failed sends, marked with their errno\n"
-	      "  --btf FILE           kernel BTF to use when the kernel has no\n"
-	      "                       /sys/kernel/btf/vmlinux (e.g. from btfhub)\n"
-	      "\n"
-	      "Filters (applied in the kernel, before payload is copied; socket filters match either end):\n"
-	      "  -p, --pid PID[,PID]  sending process(es)\n"
-	      "  --exclude-pid PID[,PID]  not these sending processes\n"
-	      "  -t, --tid TID        sending thread\n"
-	      "  --sock 0xADDR        kernel socket address, as unixcap -L shows it (a hashed one\n"
-	      "                       from lsof or /proc/net/unix: its socket, by inode)\n"
-	      "  --inode N            socket inode\n"
-	      "  --path PATH          bound path, or @name for an abstract name (\\xNN escapes);\n"
-	      "                       a trailing * matches any name with that prefix; relative\n"
-	      "                       and symlinked names also match their absolute form;\n"
-	      "                       repeated: any of them (then matched in userspace)\n"
-	      "  --type T             stream|dgram|seqpacket\n"
-	      "  -n, --name REGEX     sender comm matches the POSIX extended regex (userspace)\n"
-	      "  --cgroup PATH        sender's cgroup is PATH or below it, e.g.\n"
-	      "                       /system.slice/docker.service (cgroup v2; userspace)\n"
-	      "\n"
-	      "Output (stdout):\n"
-	      "  (default)            one summary line per message\n"
-	      "  -X                   summary + hex and ASCII dump\n"
-	      "  -x                   summary + hex dump\n"
-	      "  -A                   summary + printable payload\n"
-	      "  --json               one JSON object per message\n"
-	      "  --fds                only fd passing (SCM_RIGHTS): one SEND/RECV line per fd, as\n"
-	      "                       sofdsnoop prints them (with --json: those messages as JSON)\n"
-	      "  -T                   timestamps relative to the first message\n"
-	      "  -v, --verbose        more detail: backend choice on stderr; under each summary\n"
-	      "                       line the sender's cgroup and container, and the decoded\n"
-	      "                       payload (D-Bus, HTTP/1.x, text lines) chosen by path\n"
-	      "  --decode PATH=PROTO  decode payloads of sockets matching PATH ('*' wildcard,\n"
-	      "                       @name abstract) as dbus, http, line or none (with -v)\n"
-	      "  -q, --quiet          no status lines: none at start, and with -w on a terminal\n"
-	      "                       no counters refreshed each second on stderr\n"
-	      "  -h, --help           this help;  --version  the version\n"
-	      "\n"
-	      "tcpdump habits: -nn, and -n before another option, resolve nothing (there are no\n"
-	      "addresses to resolve; -n REGEX is the command-name filter); -l, -U, -e and\n"
-	      "--immediate-mode are accepted (output is already prompt); -i any or -i unixcap;\n"
-	      "-D lists the one interface.\n"
-	      "\n"
-	      "Capture files (files are created mode 0600):\n"
-	      "  -w FILE              write pcapng to FILE instead of printing ('-' = stdout,\n"
-	      "                       e.g. unixcap -w - | wireshark -k -i -)\n"
-	      "  -r FILE              read a capture (pcapng or pcap, plain or zstd; '-' = stdin)\n"
-	      "                       and print it; the filters and output options apply\n"
-	      "  -F pcapng|pcap       file format for -w (default pcapng)\n"
-	      "  --linktype N         link type 147..162 (LINKTYPE_USER0..15, default 147)\n"
-	      "  -z, --zstd           compress -w output with zstd (implied by a .zst suffix)\n"
-	      "  -C SIZE              new file once the current one is over SIZE million bytes\n"
-	      "                       (suffix k, m, g: KiB, MiB, GiB); FILE, FILE1, FILE2...\n"
-	      "                       (r.pcapng.zst, r1.pcapng.zst...); at most one message over\n"
-	      "  -G SECONDS           new file every SECONDS; FILE is a strftime(3) template\n"
-	      "  -W COUNT             with -C: a ring of COUNT files (FILE0..); with -G: stop\n"
-	      "                       after COUNT files\n"
-	      "  --print              with -w FILE or --split: print messages on stdout as well\n"
-	      "  -Z USER              once the probes are attached and the output is open, run as\n"
-	      "                       USER with no capabilities (later -C/-G files are created\n"
-	      "                       as USER, so its directory must be writable by USER)\n"
-	      "  --split DIR          one pcapng file per conversation in DIR (also with -r)\n"
-	      "  --view unix|tcp      -w files in the unixcap link type (default), or each\n"
-	      "                       conversation as TCP (datagrams UDP) between made-up\n"
-	      "                       loopback addresses, decoded by Wireshark's own dissectors\n"
-	      "                       (docs/wireshark.md); also -r OLD --view tcp -w NEW\n"
-	      "  --tcp-port PATTERN=PORT  server port of conversations on matching paths in the\n"
-	      "                       TCP view (a number, or http, grpc, pgsql, redis, mysql, dbus)\n"
-	      "\n"
-	      "Socket listing:\n"
-	      "  -L [options]         list unix sockets with kernel address, holders and peer,\n"
-	      "                       instead of capturing (unixcap -L --help)\n"
-	      "\n"
-	      "Conversations (docs/conversations.md):\n"
-	      "  unixcap conversations [-r FILE | filters]  message and byte counts per conversation\n"
-	      "  unixcap follow [-r FILE | filters] [--sock ADDR | --inode N | --conv ID]\n"
-	      "                       one conversation's bytes in order (ASCII, -X, --raw DIR)\n",
-	      f);
-}
-
 /* -C: millions of bytes by default; k/m/g are binary multiples, as in tcpdump. */
 static int parse_size(const char *s, uint64_t *out)
 {
@@ -372,12 +281,314 @@ static int parse_duration(const char *s, double *out)
 	return 0;
 }
 
+/* What one option's parsing needs beyond the option and the result. */
+struct parse_state {
+	char **argv;
+	int mode_set;          /* -X, -x, -A or --json given */
+	bool said_no_resolve;  /* tcpdump's -n explained once */
+	bool format_set;       /* -F given */
+};
+
+/* An option group's answer for an option of another group. */
+#define NOT_MINE (-1)
+
+/* What to capture: processes, sockets, names, types (the filter model, capture/core/filter.h). NOT_MINE for an option of another group. */
+static int filter_option(int c, struct parse_state *st, struct uc_options *o, char *err,
+                         size_t errlen)
+{
+	uint64_t v;
+
+	switch (c) {
+	case 'p':
+		if (parse_pids(optarg, o))
+			return fail(err, errlen,
+				    "bad pid list '%s' (PID[,PID...], each 1..%d, at most %d)",
+				    optarg, PID_MAX_LIMIT, UC_MAX_PIDS);
+		break;
+	case OPT_EXCLUDE_PID:
+		if (uc_parse_pid_list(optarg, o->exclude_pids, &o->n_exclude_pids, UC_MAX_PIDS))
+			return fail(err, errlen,
+				    "bad pid list '%s' (PID[,PID...], each 1..%d, at most %d)",
+				    optarg, PID_MAX_LIMIT, UC_MAX_PIDS);
+		break;
+	case 't':
+		if (uc_parse_u64(optarg, 1, PID_MAX_LIMIT, &v))
+			return fail(err, errlen, "bad thread id '%s'", optarg);
+		o->tid = (uint32_t)v;
+		break;
+	case OPT_SOCK: {
+		int e = uc_parse_sock_addr(optarg, &o->sock);
+		if (e == -EINVAL)
+			return fail(err, errlen, "bad socket address '%s' (hex, as unixcap -L shows it)",
+				    optarg);
+		if (e)
+			return fail(err, errlen, "bad socket address '%s' (zero)", optarg);
+		break;
+	}
+	case OPT_INODE:
+		if (uc_parse_u64(optarg, 1, UINT64_MAX, &o->inode))
+			return fail(err, errlen, "bad inode '%s'", optarg);
+		break;
+	case OPT_PATH:
+		if (parse_path_filter(optarg, o))
+			return fail(err, errlen,
+				    "bad path '%s' (at most 108 bytes; @name for abstract, \\xNN "
+				    "escapes; at most %d --path)", optarg, UC_MAX_PATHS / 2);
+		break;
+	case OPT_TYPE: {
+		int t = parse_type(optarg);
+		if (t < 0)
+			return fail(err, errlen, "unknown socket type '%s' (stream, dgram, seqpacket)",
+				    optarg);
+		o->type = t;
+		break;
+	}
+	case 'n': {
+		/* "-nn", or "-n" with the next option taken as its value: tcpdump's -n. */
+		const char *word = st->argv[optind - 1];
+		if (!strcmp(word, "-nn")) {
+			no_resolve(o, word, &st->said_no_resolve);
+			break;
+		}
+		if (word == optarg && optarg[0] == '-' && optarg[1]) {
+			no_resolve(o, "-n", &st->said_no_resolve);
+			optind--; /* the option it swallowed is parsed as itself */
+			break;
+		}
+		if (o->have_comm_regex)
+			regfree(&o->comm_regex);
+		int rc = regcomp(&o->comm_regex, optarg, REG_EXTENDED | REG_NOSUB);
+		if (rc) {
+			char msg[128];
+			regerror(rc, &o->comm_regex, msg, sizeof(msg));
+			return fail(err, errlen, "bad regex '%s': %s", optarg, msg);
+		}
+		o->have_comm_regex = true;
+		break;
+	}
+	case OPT_FDS:
+		o->fds_only = true;
+		break;
+	case OPT_ERRORS:
+		o->errors = true;
+		break;
+	case OPT_CGROUP:
+		if (optarg[0] != '/')
+			return fail(err, errlen,
+				    "bad cgroup '%s' (an absolute path, e.g. /system.slice)",
+				    optarg);
+		o->cgroup = optarg;
+		break;
+	default:
+		return NOT_MINE;
+	}
+	return UC_PARSE_RUN;
+}
+
+/* How the console shows messages. NOT_MINE for an option of another group. */
+static int console_option(int c, struct parse_state *st, struct uc_options *o, char *err,
+                          size_t errlen)
+{
+	switch (c) {
+	case 'X':
+	case 'x':
+	case 'A':
+	case OPT_JSON: {
+		enum uc_console_mode m = c == 'X' ? UC_OUT_HEXASCII
+				       : c == 'x' ? UC_OUT_HEX
+				       : c == 'A' ? UC_OUT_ASCII
+						  : UC_OUT_JSON;
+		if (st->mode_set && o->mode != m)
+			return fail(err, errlen, "choose one of -X, -x, -A, --json");
+		o->mode = m;
+		st->mode_set = 1;
+		break;
+	}
+	case 'T':
+		o->relative_ts = true;
+		break;
+	case 'v':
+		o->verbose++;
+		break;
+	case 'q':
+		o->quiet = true;
+		break;
+	case OPT_PRINT:
+		o->print = true;
+		break;
+	case OPT_DECODE:
+		if (o->n_decode >= UC_DECODE_RULES_MAX)
+			return fail(err, errlen, "at most %d --decode rules", UC_DECODE_RULES_MAX);
+		if (uc_decode_rule_parse(optarg, &o->decode[o->n_decode], err, errlen))
+			return UC_PARSE_ERROR;
+		o->n_decode++;
+		break;
+	default:
+		return NOT_MINE;
+	}
+	return UC_PARSE_RUN;
+}
+
+/* Capture files written and read, and their rotation. NOT_MINE for an option of another group. */
+static int file_option(int c, struct parse_state *st, struct uc_options *o, char *err,
+                       size_t errlen)
+{
+	uint64_t v;
+
+	switch (c) {
+	case OPT_SPLIT:
+		if (!*optarg)
+			return fail(err, errlen, "--split needs a directory");
+		o->split_dir = optarg;
+		break;
+	case 'w':
+		if (!*optarg)
+			return fail(err, errlen, "-w needs a file name ('-' for stdout)");
+		o->write_file = optarg;
+		break;
+	case 'r':
+		if (!*optarg)
+			return fail(err, errlen, "-r needs a file name ('-' for stdin)");
+		o->read_file = optarg;
+		break;
+	case 'F':
+		if (!strcmp(optarg, "pcapng"))
+			o->format = UC_FMT_PCAPNG;
+		else if (!strcmp(optarg, "pcap"))
+			o->format = UC_FMT_PCAP;
+		else
+			return fail(err, errlen, "unknown file format '%s' (pcapng, pcap)", optarg);
+		st->format_set = true;
+		break;
+	case OPT_LINKTYPE:
+		if (uc_parse_u64(optarg, UC_LT_MIN, UC_LT_MAX, &v))
+			return fail(err, errlen,
+				    "bad link type '%s' (%u..%u, LINKTYPE_USER0..USER15)", optarg,
+				    UC_LT_MIN, UC_LT_MAX);
+		o->linktype = (unsigned)v;
+		o->linktype_set = true;
+		break;
+	case 'z':
+		o->zstd = true;
+		break;
+	case 'C':
+		if (parse_size(optarg, &o->rotate_bytes))
+			return fail(err, errlen,
+				    "bad file size '%s' (millions of bytes, or with a k/m/g suffix)",
+				    optarg);
+		break;
+	case 'G':
+		if (uc_parse_u64(optarg, 1, 100 * 365 * 86400ull, &v))
+			return fail(err, errlen, "bad rotation interval '%s' (seconds > 0)", optarg);
+		o->rotate_seconds = (unsigned)v;
+		break;
+	case 'W':
+		if (uc_parse_u64(optarg, 1, 1000000, &v))
+			return fail(err, errlen, "bad file count '%s' (1..1000000)", optarg);
+		o->rotate_count = (unsigned)v;
+		break;
+	case 'Z':
+		if (!*optarg)
+			return fail(err, errlen, "-Z needs a user name");
+		o->run_as = optarg;
+		break;
+	case OPT_VIEW:
+		if (uc_tcpview_parse_view(optarg, &o->view))
+			return fail(err, errlen, "unknown view '%s' (unix, tcp)", optarg);
+		break;
+	case OPT_TCP_PORT:
+		if (o->n_port_rules >= UC_PORT_RULES_MAX)
+			return fail(err, errlen, "at most %d --tcp-port rules", UC_PORT_RULES_MAX);
+		if (uc_tcpview_parse_port_rule(optarg, &o->port_rules[o->n_port_rules], err,
+					       errlen))
+			return UC_PARSE_ERROR;
+		o->n_port_rules++;
+		break;
+	default:
+		return NOT_MINE;
+	}
+	return UC_PARSE_RUN;
+}
+
+/* The capture itself (backend, limits, ring), help, and tcpdump's habits that need no action. NOT_MINE for an option of another group. */
+static int run_option(int c, struct parse_state *st, struct uc_options *o, char *err,
+                      size_t errlen)
+{
+	uint64_t v;
+
+	switch (c) {
+	case OPT_BACKEND: {
+		int b = parse_backend(optarg);
+		if (b < 0)
+			return fail(err, errlen,
+				    "unknown backend '%s' (auto, fentry, kprobe, tracepoint)",
+				    optarg);
+		o->backend = b;
+		break;
+	}
+	case 'c':
+		if (uc_parse_u64(optarg, 1, UINT64_MAX, &o->count))
+			return fail(err, errlen, "bad count '%s' (a positive number)", optarg);
+		break;
+	case 'd':
+		if (parse_duration(optarg, &o->duration))
+			return fail(err, errlen, "bad duration '%s' (seconds > 0)", optarg);
+		break;
+	case 's':
+		if (uc_parse_u64(optarg, 0, UC_SNAPLEN_MAX, &v))
+			return fail(err, errlen, "bad snaplen '%s' (0..%u)", optarg, UC_SNAPLEN_MAX);
+		o->snaplen = v ? (uint32_t)v : UC_SNAPLEN_DEFAULT;
+		break;
+	case 'B':
+		if (uc_parse_u64(optarg, 4, UC_RING_KIB_MAX, &v) || (v & (v - 1)))
+			return fail(err, errlen,
+				    "bad buffer size '%s' (KiB, a power of two from 4 to %u)",
+				    optarg, UC_RING_KIB_MAX);
+		o->ring_kib = (uint32_t)v;
+		break;
+	case OPT_BTF:
+		if (access(optarg, R_OK))
+			return fail(err, errlen, "--btf %s: %s", optarg, strerror(errno));
+		o->btf_file = optarg;
+		break;
+	case 'h':
+		uc_usage(stdout);
+		return UC_PARSE_EXIT;
+	case OPT_VERSION:
+		printf("unixcap %s\n", UNIXCAP_VERSION);
+		return UC_PARSE_EXIT;
+	case 'l':
+	case 'U':
+	case 'e':
+	case OPT_IMMEDIATE:
+		break; /* each message is written out as it comes; there is no link header */
+	case 'i':
+		if (strcmp(optarg, "any") && strcmp(optarg, "unixcap"))
+			return fail(err, errlen,
+				    "no interface '%s': unixcap captures AF_UNIX sockets (-i any)",
+				    optarg);
+		break;
+	case 'D':
+		puts("1.unixcap (Unix domain sockets: every AF_UNIX message of this host)");
+		return UC_PARSE_EXIT;
+	case ':':
+		if (optopt == 'n') { /* a last -n: tcpdump's */
+			no_resolve(o, "-n", &st->said_no_resolve);
+			break;
+		}
+		return fail(err, errlen, "option '%s' needs a value", st->argv[optind - 1]);
+	default:
+		if (optopt)
+			return fail(err, errlen, "unknown option '-%c' (see --help)", optopt);
+		return fail(err, errlen, "unknown option '%s' (see --help)", st->argv[optind - 1]);
+	}
+	return UC_PARSE_RUN;
+}
+
 enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *o, char *err,
 				      size_t errlen)
 {
-	uint64_t v;
-	int mode_set = 0;
-	bool said_no_resolve = false, format_set = false;
+	struct parse_state st = { .argv = argv };
 
 	memset(o, 0, sizeof(*o));
 	o->snaplen = UC_SNAPLEN_DEFAULT;
@@ -391,259 +602,20 @@ enum uc_parse_result uc_parse_options(int argc, char **argv, struct uc_options *
 		int c = getopt_long(argc, argv, ":p:t:n:c:d:s:B:XxATvqhw:r:F:zC:G:W:Z:i:DlUe", long_opts, NULL);
 		if (c == -1)
 			break;
-		switch (c) {
-		case OPT_BACKEND: {
-			int b = parse_backend(optarg);
-			if (b < 0)
-				return fail(err, errlen,
-					    "unknown backend '%s' (auto, fentry, kprobe, tracepoint)",
-					    optarg);
-			o->backend = b;
-			break;
-		}
-		case 'p':
-			if (parse_pids(optarg, o))
-				return fail(err, errlen,
-					    "bad pid list '%s' (PID[,PID...], each 1..%d, at most %d)",
-					    optarg, PID_MAX_LIMIT, UC_MAX_PIDS);
-			break;
-		case OPT_EXCLUDE_PID:
-			if (uc_parse_pid_list(optarg, o->exclude_pids, &o->n_exclude_pids, UC_MAX_PIDS))
-				return fail(err, errlen,
-					    "bad pid list '%s' (PID[,PID...], each 1..%d, at most %d)",
-					    optarg, PID_MAX_LIMIT, UC_MAX_PIDS);
-			break;
-		case OPT_SPLIT:
-			if (!*optarg)
-				return fail(err, errlen, "--split needs a directory");
-			o->split_dir = optarg;
-			break;
-		case 't':
-			if (uc_parse_u64(optarg, 1, PID_MAX_LIMIT, &v))
-				return fail(err, errlen, "bad thread id '%s'", optarg);
-			o->tid = (uint32_t)v;
-			break;
-		case OPT_SOCK: {
-			int e = uc_parse_sock_addr(optarg, &o->sock);
-			if (e == -EINVAL)
-				return fail(err, errlen, "bad socket address '%s' (hex, as unixcap -L shows it)",
-					    optarg);
-			if (e)
-				return fail(err, errlen, "bad socket address '%s' (zero)", optarg);
-			break;
-		}
-		case OPT_INODE:
-			if (uc_parse_u64(optarg, 1, UINT64_MAX, &o->inode))
-				return fail(err, errlen, "bad inode '%s'", optarg);
-			break;
-		case OPT_PATH:
-			if (parse_path_filter(optarg, o))
-				return fail(err, errlen,
-					    "bad path '%s' (at most 108 bytes; @name for abstract, \\xNN "
-					    "escapes; at most %d --path)", optarg, UC_MAX_PATHS / 2);
-			break;
-		case OPT_TYPE: {
-			int t = parse_type(optarg);
-			if (t < 0)
-				return fail(err, errlen, "unknown socket type '%s' (stream, dgram, seqpacket)",
-					    optarg);
-			o->type = t;
-			break;
-		}
-		case 'n': {
-			/* "-nn", or "-n" with the next option taken as its value: tcpdump's -n. */
-			const char *word = argv[optind - 1];
-			if (!strcmp(word, "-nn")) {
-				no_resolve(o, word, &said_no_resolve);
-				break;
-			}
-			if (word == optarg && optarg[0] == '-' && optarg[1]) {
-				no_resolve(o, "-n", &said_no_resolve);
-				optind--; /* the option it swallowed is parsed as itself */
-				break;
-			}
-			if (o->have_comm_regex)
-				regfree(&o->comm_regex);
-			int rc = regcomp(&o->comm_regex, optarg, REG_EXTENDED | REG_NOSUB);
-			if (rc) {
-				char msg[128];
-				regerror(rc, &o->comm_regex, msg, sizeof(msg));
-				return fail(err, errlen, "bad regex '%s': %s", optarg, msg);
-			}
-			o->have_comm_regex = true;
-			break;
-		}
-		case 'X':
-		case 'x':
-		case 'A':
-		case OPT_JSON: {
-			enum uc_console_mode m = c == 'X' ? UC_OUT_HEXASCII
-					       : c == 'x' ? UC_OUT_HEX
-					       : c == 'A' ? UC_OUT_ASCII
-							  : UC_OUT_JSON;
-			if (mode_set && o->mode != m)
-				return fail(err, errlen, "choose one of -X, -x, -A, --json");
-			o->mode = m;
-			mode_set = 1;
-			break;
-		}
-		case 'T':
-			o->relative_ts = true;
-			break;
-		case OPT_FDS:
-			o->fds_only = true;
-			break;
-		case 'c':
-			if (uc_parse_u64(optarg, 1, UINT64_MAX, &o->count))
-				return fail(err, errlen, "bad count '%s' (a positive number)", optarg);
-			break;
-		case 'd':
-			if (parse_duration(optarg, &o->duration))
-				return fail(err, errlen, "bad duration '%s' (seconds > 0)", optarg);
-			break;
-		case 's':
-			if (uc_parse_u64(optarg, 0, UC_SNAPLEN_MAX, &v))
-				return fail(err, errlen, "bad snaplen '%s' (0..%u)", optarg, UC_SNAPLEN_MAX);
-			o->snaplen = v ? (uint32_t)v : UC_SNAPLEN_DEFAULT;
-			break;
-		case 'B':
-			if (uc_parse_u64(optarg, 4, UC_RING_KIB_MAX, &v) || (v & (v - 1)))
-				return fail(err, errlen,
-					    "bad buffer size '%s' (KiB, a power of two from 4 to %u)",
-					    optarg, UC_RING_KIB_MAX);
-			o->ring_kib = (uint32_t)v;
-			break;
-		case OPT_ERRORS:
-			o->errors = true;
-			break;
-		case OPT_BTF:
-			if (access(optarg, R_OK))
-				return fail(err, errlen, "--btf %s: %s", optarg, strerror(errno));
-			o->btf_file = optarg;
-			break;
-		case 'v':
-			o->verbose++;
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case 'h':
-			uc_usage(stdout);
-			return UC_PARSE_EXIT;
-		case OPT_VERSION:
-			printf("unixcap %s\n", UNIXCAP_VERSION);
-			return UC_PARSE_EXIT;
-		case 'w':
-			if (!*optarg)
-				return fail(err, errlen, "-w needs a file name ('-' for stdout)");
-			o->write_file = optarg;
-			break;
-		case 'r':
-			if (!*optarg)
-				return fail(err, errlen, "-r needs a file name ('-' for stdin)");
-			o->read_file = optarg;
-			break;
-		case 'F':
-			if (!strcmp(optarg, "pcapng"))
-				o->format = UC_FMT_PCAPNG;
-			else if (!strcmp(optarg, "pcap"))
-				o->format = UC_FMT_PCAP;
-			else
-				return fail(err, errlen, "unknown file format '%s' (pcapng, pcap)", optarg);
-			format_set = true;
-			break;
-		case OPT_LINKTYPE:
-			if (uc_parse_u64(optarg, UC_LT_MIN, UC_LT_MAX, &v))
-				return fail(err, errlen,
-					    "bad link type '%s' (%u..%u, LINKTYPE_USER0..USER15)", optarg,
-					    UC_LT_MIN, UC_LT_MAX);
-			o->linktype = (unsigned)v;
-			o->linktype_set = true;
-			break;
-		case 'z':
-			o->zstd = true;
-			break;
-		case 'C':
-			if (parse_size(optarg, &o->rotate_bytes))
-				return fail(err, errlen,
-					    "bad file size '%s' (millions of bytes, or with a k/m/g suffix)",
-					    optarg);
-			break;
-		case 'G':
-			if (uc_parse_u64(optarg, 1, 100 * 365 * 86400ull, &v))
-				return fail(err, errlen, "bad rotation interval '%s' (seconds > 0)", optarg);
-			o->rotate_seconds = (unsigned)v;
-			break;
-		case 'W':
-			if (uc_parse_u64(optarg, 1, 1000000, &v))
-				return fail(err, errlen, "bad file count '%s' (1..1000000)", optarg);
-			o->rotate_count = (unsigned)v;
-			break;
-		case 'Z':
-			if (!*optarg)
-				return fail(err, errlen, "-Z needs a user name");
-			o->run_as = optarg;
-			break;
-		case OPT_PRINT:
-			o->print = true;
-			break;
-		case OPT_DECODE:
-			if (o->n_decode >= UC_DECODE_RULES_MAX)
-				return fail(err, errlen, "at most %d --decode rules", UC_DECODE_RULES_MAX);
-			if (uc_decode_rule_parse(optarg, &o->decode[o->n_decode], err, errlen))
-				return UC_PARSE_ERROR;
-			o->n_decode++;
-			break;
-		case OPT_CGROUP:
-			if (optarg[0] != '/')
-				return fail(err, errlen,
-					    "bad cgroup '%s' (an absolute path, e.g. /system.slice)",
-					    optarg);
-			o->cgroup = optarg;
-			break;
-		case OPT_VIEW:
-			if (uc_tcpview_parse_view(optarg, &o->view))
-				return fail(err, errlen, "unknown view '%s' (unix, tcp)", optarg);
-			break;
-		case OPT_TCP_PORT:
-			if (o->n_port_rules >= UC_PORT_RULES_MAX)
-				return fail(err, errlen, "at most %d --tcp-port rules", UC_PORT_RULES_MAX);
-			if (uc_tcpview_parse_port_rule(optarg, &o->port_rules[o->n_port_rules], err,
-						       errlen))
-				return UC_PARSE_ERROR;
-			o->n_port_rules++;
-			break;
-		case 'l':
-		case 'U':
-		case 'e':
-		case OPT_IMMEDIATE:
-			break; /* each message is written out as it comes; there is no link header */
-		case 'i':
-			if (strcmp(optarg, "any") && strcmp(optarg, "unixcap"))
-				return fail(err, errlen,
-					    "no interface '%s': unixcap captures AF_UNIX sockets (-i any)",
-					    optarg);
-			break;
-		case 'D':
-			puts("1.unixcap (Unix domain sockets: every AF_UNIX message of this host)");
-			return UC_PARSE_EXIT;
-		case ':':
-			if (optopt == 'n') { /* a last -n: tcpdump's */
-				no_resolve(o, "-n", &said_no_resolve);
-				break;
-			}
-			return fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			if (optopt)
-				return fail(err, errlen, "unknown option '-%c' (see --help)", optopt);
-			return fail(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);
-		}
+		int rc = NOT_MINE;
+		int (*const groups[])(int, struct parse_state *, struct uc_options *, char *, size_t) = {
+			filter_option, console_option, file_option, run_option,
+		};
+		for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]) && rc == NOT_MINE; i++)
+			rc = groups[i](c, &st, o, err, errlen);
+		if (rc != UC_PARSE_RUN)
+			return rc;
 	}
 	if (optind < argc)
 		return fail(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
-	if (format_set && !o->write_file)
+	if (st.format_set && !o->write_file)
 		return fail(err, errlen, "-F needs -w FILE (it is the format of the file written)");
-	if (o->fds_only && !mode_set)
+	if (o->fds_only && !st.mode_set)
 		o->mode = UC_OUT_FDS;
 	else if (o->fds_only && o->mode != UC_OUT_JSON)
 		return fail(err, errlen, "--fds prints its own table; only --json goes with it");

@@ -1,19 +1,18 @@
 /* --path filters matched in userspace, with the kernel's rule (bpf/capture.bpf.h). */
 #include "capture/core/paths.h"
+#include "bpf/filter.h"
 
 #include <string.h>
 
 bool uc_path_filter_match(const struct uc_path_filter *f, const char *path, unsigned len)
 {
-	unsigned want = f->len;
+	/* The kernel's own predicate (bpf/filter.h), so that a name matches here exactly when
+	 * the kernel's single path filter would match it. */
+	struct uc_config c = { .filter_path = 1, .path_len = (uint16_t)f->len,
+			       .path_prefix = f->prefix };
 
-	if (len < want)
-		return false;
-	/* As in the kernel: a filesystem name may be stored with its trailing NUL, and a prefix
-	 * (--path ending in *) needs only its own bytes to match. */
-	if (len > want && !f->prefix && !(path[0] != 0 && path[want] == 0))
-		return false;
-	return memcmp(path, f->path, want) == 0;
+	memcpy(c.path, f->path, f->len < sizeof(c.path) ? f->len : sizeof(c.path));
+	return uc_cfg_path_matches(&c, path, (uint16_t)len);
 }
 
 bool uc_paths_match(const struct uc_options *o, const struct uc_message *msg)
