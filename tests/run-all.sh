@@ -43,8 +43,9 @@ rm -rf "$corpus"
 if [ "$vm" = 1 ]; then
 	cmake -S "$top" -B "$top/build-static" -DUNIXCAP_STATIC=ON -DUNIXCAP_WERROR=ON
 	cmake --build "$top/build-static" -j"$jobs"
-	# Two cells at a time with one vCPU each: on 2 cores that finished the matrix in about
-	# half the time of one cell at a time with two vCPUs (docs/kernels.md), and one vCPU
-	# cannot hit TCG's cross-vCPU int3 live-patching race.
-	(cd "$top/build-static" && UNIXCAP_VM_SMP=1 ctest --output-on-failure -V -j2 -L vm)
+	# One vCPU per guest: it cannot hit TCG's cross-vCPU int3 live-patching race. One cell at
+	# a time: two guests sharing the 2 cores once lost a message of the 7.2 kprobe cell (a
+	# short write of 1 MiB) that the same cell alone never lost in five runs; until that is
+	# understood the matrix runs without the contention (docs/kernels.md).
+	(cd "$top/build-static" && UNIXCAP_VM_SMP=1 ctest --output-on-failure -V -L vm)
 fi
