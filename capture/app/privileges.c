@@ -37,8 +37,8 @@ int uc_check_privileges(char *err, size_t errlen)
 	if (bpf && perfmon)
 		return 0;
 	snprintf(err, errlen,
-		 "missing %s%s%s: run as root, or grant CAP_BPF and CAP_PERFMON (e.g. setcap "
-		 "cap_bpf,cap_perfmon+ep unixcap)",
+		 "missing %s%s%s: run as root, or as a member of the unixcap group (the package's "
+		 "setcap cap_bpf,cap_perfmon,cap_dac_read_search+ep; unixcap(8))",
 		 bpf ? "" : "CAP_BPF", !bpf && !perfmon ? " and " : "", perfmon ? "" : "CAP_PERFMON");
 	return -EPERM;
 }
@@ -78,6 +78,10 @@ int uc_drop_privileges(const struct uc_user *u, char *err, size_t errlen)
 {
 	const char *step;
 
+	/* A member of the unixcap group running the capability-granted binary as himself, -Z
+	 * himself: nothing to switch (and no CAP_SETGID to do it with); only the capabilities go. */
+	if (u->uid != 0 && getuid() == u->uid && geteuid() == u->uid)
+		goto caps;
 	/* Supplementary groups first: root's would otherwise survive the uid change. */
 	if (initgroups(u->name, u->gid) != 0 && setgroups(1, &u->gid) != 0) {
 		step = "setgroups";
@@ -91,6 +95,7 @@ int uc_drop_privileges(const struct uc_user *u, char *err, size_t errlen)
 		step = "setuid";
 		goto fail;
 	}
+caps:
 	/* A capability-granted (setcap) run keeps its caps across setuid: clear them too. */
 	if (clear_caps() != 0) {
 		step = "clearing capabilities";

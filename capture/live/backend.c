@@ -524,11 +524,14 @@ int uc_capture_open(struct uc_capture *c, const struct uc_options *o, const stru
 	}
 	libbpf_set_print(vlog ? libbpf_to_file : uc_libbpf_log(o->verbose));
 
+	int denied = -1;
 	for (size_t i = 0; i < N_BACKENDS; i++) {
 		const struct backend *b = &backends[i];
 		if (o->backend != UC_CHOOSE_AUTO && o->backend != b->choice)
 			continue;
 		e = b->open(c, o, f, b->id, why[i], sizeof(why[i]));
+		if (e == -EACCES)
+			denied = (int)i; /* a missing capability, named in why[i] */
 		if (!e) {
 			vlog_close(false);
 			return 0;
@@ -536,6 +539,12 @@ int uc_capture_open(struct uc_capture *c, const struct uc_options *o, const stru
 		if (o->verbose)
 			fprintf(stderr, "unixcap: backend %s unavailable: %s\n", uc_backend_name(b->id),
 				why[i]);
+	}
+	/* A capability the caller can grant beats "unavailable on this kernel" of the others. */
+	if (denied >= 0) {
+		vlog_close(false);
+		snprintf(err, errlen, "%s", why[denied]);
+		return -EACCES;
 	}
 	open_error(o, why, err, errlen);
 	return e;

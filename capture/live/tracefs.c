@@ -16,6 +16,14 @@ int uc_ensure_tracefs(char *err, size_t errlen)
 	if (faccessat(AT_FDCWD, TRACEFS "/events/syscalls", F_OK, AT_EACCESS) == 0 ||
 	    faccessat(AT_FDCWD, DEBUGFS_TRACING "/events/syscalls", F_OK, AT_EACCESS) == 0)
 		return 0;
+	/* Mounted but closed (Debian keeps /sys/kernel/tracing 0700 root): a capability-granted
+	 * (setcap) run lacks the right to look inside, which mounting again would not mend. */
+	if (faccessat(AT_FDCWD, TRACEFS "/events", F_OK, AT_EACCESS) != 0 && errno == EACCES) {
+		snprintf(err, errlen,
+			 "cannot read " TRACEFS " (root's only): missing CAP_DAC_READ_SEARCH (setcap "
+			 "cap_bpf,cap_perfmon,cap_dac_read_search+ep unixcap, or run as root)");
+		return -EACCES;
+	}
 	if (faccessat(AT_FDCWD, TRACEFS "/events", F_OK, AT_EACCESS) != 0 &&
 	    mount("tracefs", TRACEFS, "tracefs", 0, NULL) != 0) {
 		int e = errno;

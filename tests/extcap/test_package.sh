@@ -10,8 +10,10 @@ fail=0
 work=$(mktemp -d /tmp/uc-package.XXXXXX)
 installed=0
 
+had_group=1
 cleanup() {
-	[ $installed = 1 ] && dpkg -r unixcap >/dev/null 2>&1
+	[ $installed = 1 ] && dpkg -P unixcap >/dev/null 2>&1
+	[ $had_group = 0 ] && groupdel unixcap 2>/dev/null
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -77,9 +79,20 @@ depends=$(dpkg-deb -f "$deb" Depends)
 for lib in libbpf libpcap libzstd libc6; do
 	echo "$depends" | grep -q "$lib" || problem "Depends lacks $lib: $depends"
 done
+had_group=0
+getent group unixcap >/dev/null && had_group=1
 dpkg -i "$deb" >"$work/dpkg.log" 2>&1 || problem "dpkg -i: $(tail -3 "$work/dpkg.log")"
 installed=1
 grep -qi "warning\|error" "$work/dpkg.log" && problem "dpkg -i said: $(cat "$work/dpkg.log")"
+# postinst: the unixcap group may capture, others may not run it (tests/privileges has the
+# capture itself as member and non-member).
+getent group unixcap >/dev/null || problem "postinst made no unixcap group"
+[ "$(stat -c '%U:%G %a' /usr/sbin/unixcap)" = "root:unixcap 750" ] ||
+	problem "/usr/sbin/unixcap is $(stat -c '%U:%G %a' /usr/sbin/unixcap)"
+capset() { sed 's/[+=]ep$//' | tr , '\n' | sort | tr '\n' ,; } # getcap has its own order
+want=$(sed -n 's/^caps=//p' "$src/packaging/postinst" | capset)
+got=$(getcap /usr/sbin/unixcap | sed 's/^[^ ]* //' | capset)
+[ -n "$want" ] && [ "$got" = "$want" ] || problem "getcap /usr/sbin/unixcap: '$got', want '$want'"
 
 [ "$(unixcap --version)" = "unixcap $(dpkg-deb -f "$deb" Version)" ] ||
 	problem "installed unixcap --version: $(unixcap --version)"
@@ -103,7 +116,11 @@ comp=$(bash -c 'source /usr/share/bash-completion/completions/unixcap
 [ "$comp" = "tracepoint" ] || problem "completion of --backend t: '$comp'"
 
 dpkg -r unixcap >"$work/remove.log" 2>&1 || problem "dpkg -r: $(tail -3 "$work/remove.log")"
+# postrm keeps the package known (config-files) until purged: purge, as a clean machine was.
+dpkg -P unixcap >>"$work/remove.log" 2>&1 || problem "dpkg -P: $(tail -3 "$work/remove.log")"
 installed=0
+dpkg-statoverride --list /usr/sbin/unixcap >/dev/null && problem "dpkg -r left the statoverride"
+[ $had_group = 0 ] && groupdel unixcap 2>/dev/null # postrm keeps it, as Debian does
 for f in /usr/sbin/unixcap $ws/extcap/unixcap $ws/plugins/unixcap.lua; do
 	[ -e "$f" ] && problem "$f left after dpkg -r"
 done

@@ -1,0 +1,190 @@
+#!/bin/bash
+# Capture without root, as the package sets it up (packaging/postinst): a copy of unixcap
+# root:GROUP 0750 with exactly the postinst's file capabilities, a throwaway group, a member
+# and a non-member (system users made here and deleted at the end).
+#   member      captures a real socket pair's messages; its file is its own, mode 0600
+#   caps        while capturing, the member's unixcap holds those capabilities (the file's)
+#   dropz       -Z MEMBER: CapEff/CapPrm/CapInh/CapAmb all 0 while capturing, and messages
+#               sent after the drop are still captured
+#   nonmember   refused: non-zero exit, one line
+#   extcap-4.0  the member's tshark -i unixcap -a duration:8 (the host's Wireshark), the copy
+#               as its extcap (WIRESHARK_EXTCAP_DIR): the socket pair's messages, unixcap.*
+#               fields decoded
+#   extcap-4.4  the same with Debian 13's tshark (the matrix's trixie chroot, ws-chroot.sh),
+#               in a private mount namespace: /sys, /proc and the work directory bound in,
+#               and libbpf/libelf of the host laid over the chroot's library directory (an
+#               overlay that vanishes with the namespace; the chroot itself is not changed)
+# The capability set is read from packaging/postinst, so a set too small there fails here.
+# Usage: test_group.sh SOURCE_DIR UNIXCAP LUA   (root; setcap, useradd, tshark)
+set -u
+src=$1
+unixcap=$2
+lua=$3
+fail=0
+problem() {
+	echo "FAIL: $*"
+	fail=1
+}
+for tool in setcap useradd groupadd setpriv tshark python3 unshare; do
+	command -v $tool >/dev/null || { echo "test_group: $tool is not installed"; exit 77; }
+done
+[ "$(id -u)" = 0 ] || { echo "test_group: needs root (users, setcap)"; exit 1; }
+caps=$(sed -n 's/^caps=//p' "$src/packaging/postinst")
+[ -n "$caps" ] || { echo "test_group: no caps= line in packaging/postinst"; exit 1; }
+
+tag=$$
+grp=ucg$tag
+member=ucm$tag
+other=ucn$tag
+work=$(mktemp -d /tmp/uc-group.XXXXXX)
+sender=
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && sleep 1
+	[ -n "$sender" ] && kill "$sender" 2>/dev/null
+	userdel "$member" 2>/dev/null
+	userdel "$other" 2>/dev/null
+	groupdel "$grp" 2>/dev/null
+	[ -n "${chroot_mp:-}" ] && rmdir "$chroot_mp" 2>/dev/null # the mount point only
+	rm -rf "$work"
+}
+trap cleanup EXIT
+chmod 755 "$work"
+groupadd --system "$grp" || exit 1
+useradd --system --no-create-home --shell /usr/sbin/nologin -G "$grp" "$member" || exit 1
+useradd --system --no-create-home --shell /usr/sbin/nologin "$other" || exit 1
+mkdir -p "$work/bin" "$work/extcap" "$work/home" "$work/out"
+chmod 755 "$work/bin" "$work/extcap"
+chown "$member" "$work/home" "$work/out"
+chmod 700 "$work/home"
+install -o root -g "$grp" -m 0750 "$unixcap" "$work/bin/unixcap"
+setcap "$caps" "$work/bin/unixcap" || { echo "test_group: setcap $caps failed"; exit 1; }
+ln -s "$work/bin/unixcap" "$work/extcap/unixcap"
+install -m 0644 "$lua" "$work/unixcap.lua"
+# An array, not a function: a backgrounded function is a subshell, and $! its pid. setpriv
+# keeps root's capabilities up to its own execve (where they go), which would let it execute
+# a 0750 file it may not: a shell run as the user does the exec.
+as_member=(setpriv --reuid="$member" --regid="$member" --init-groups --inh-caps=-all
+	sh -c 'exec "$0" "$@"')
+as_member() { "${as_member[@]}" "$@"; }
+
+# A real socket pair: one message "uc-group-N" every 0.2 s until killed.
+python3 -c '
+import socket, sys, time
+a, b = socket.socketpair()
+n = 0
+while True:
+    a.send(b"uc-group-%d" % n); b.recv(100); n += 1; time.sleep(0.2)
+' &
+sender=$!
+
+# Waits until unixcap (pid $1, stderr in $2) says it is listening; 0 when it did.
+wait_ready() {
+	for _ in $(seq 1 150); do
+		grep -q "listening on" "$2" 2>/dev/null && return 0
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.2
+	done
+	return 1
+}
+capeff() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
+messages() { "$unixcap" -r "$1" -A 2>/dev/null | grep -c "uc-group-"; }
+
+# member and caps: capture as the member, no -Z.
+f=$work/out/m.pcapng
+"${as_member[@]}" "$work/bin/unixcap" -p "$sender" -c 5 -w "$f" 2>"$work/m.err" &
+pid=$!
+if wait_ready $pid "$work/m.err"; then
+	eff=$(capeff $pid CapEff)
+	want=$(capsh --decode="$eff" 2>/dev/null | sed 's/.*=//')
+	[ "$eff" != 0000000000000000 ] ||
+		problem "caps: the member's unixcap has no effective capabilities"
+	echo "member's unixcap: CapEff $eff ($want)"
+fi
+wait $pid
+rc=$?
+pid=
+n=$( [ -f "$f" ] && messages "$f" || echo 0)
+[ $rc = 0 ] && [ "$n" = 5 ] ||
+	problem "member: exit $rc, $n of 5 messages: $(head -c 300 "$work/m.err")"
+[ -f "$f" ] && [ "$(stat -c '%U %a' "$f")" = "$member 600" ] ||
+	problem "member: file $(stat -c '%U %a' "$f" 2>&1)"
+
+# dropz: -Z MEMBER, capabilities gone while capturing, capture goes on.
+f=$work/out/z.pcapng
+"${as_member[@]}" "$work/bin/unixcap" -p "$sender" -Z "$member" -w "$f" 2>"$work/z.err" &
+pid=$!
+if wait_ready $pid "$work/z.err"; then
+	sleep 1
+	for k in CapEff CapPrm CapInh CapAmb; do
+		v=$(capeff $pid $k)
+		[ "$v" = 0000000000000000 ] || problem "dropz: $k $v after -Z"
+	done
+	sleep 2
+fi
+kill -INT $pid 2>/dev/null
+wait $pid
+rc=$?
+pid=
+n=$( [ -f "$f" ] && messages "$f" || echo 0)
+[ $rc = 0 ] && [ "$n" -ge 5 ] ||
+	problem "dropz: exit $rc, $n messages after -Z: $(head -c 300 "$work/z.err")"
+
+# nonmember: refused (the kernel: no execute permission), one line, non-zero.
+setpriv --reuid="$other" --regid="$other" --init-groups --inh-caps=-all \
+	sh -c 'exec "$0" "$@"' "$work/bin/unixcap" -c 1 >/dev/null 2>"$work/n.err"
+rc=$?
+[ $rc != 0 ] && [ "$(wc -l <"$work/n.err")" = 1 ] ||
+	problem "nonmember: exit $rc, stderr: $(cat "$work/n.err")"
+echo "non-member: exit $rc: $(cat "$work/n.err")"
+
+# extcap: the member's tshark captures through the copy; N = packets of the sender with
+# unixcap.* fields decoded. $1 = label, the rest = how to run tshark.
+check_extcap() {
+	local label=$1 out=$work/out/$1.pcapng
+	shift
+	"$@" env HOME="$work/home" XDG_CONFIG_HOME="$work/home" \
+		WIRESHARK_EXTCAP_DIR="$work/extcap" LC_ALL=C.UTF-8 \
+		tshark -n -i unixcap -a duration:8 -o "extcap.unixcap.pid:$sender" -w "$out" \
+		>"$work/$label.log" 2>&1
+	local rc=$?
+	local n
+	n=$(tshark -n -r "$out" -X "lua_script:$work/unixcap.lua" \
+		-Y "unixcap.pid == $sender && unixcap.payload contains \"uc-group-\"" \
+		-T fields -e unixcap.pid 2>/dev/null | wc -l)
+	echo "$label: tshark exit $rc, $n packets of pid $sender decoded"
+	[ $rc = 0 ] && [ "$n" -ge 10 ] ||
+		problem "$label: tshark exit $rc, $n packets: $(grep -v Capturing "$work/$label.log" | head -c 400)"
+}
+cd "$work/home"
+check_extcap extcap-4.0 as_member
+
+root=$("$src/tests/wireshark/ws-chroot.sh" trixie) || { problem "extcap-4.4: no trixie chroot"; exit 1; }
+libs=$work/libs
+mkdir -p "$libs"
+for l in libbpf.so.1 libelf.so.1; do
+	cp -L "/usr/lib/x86_64-linux-gnu/$l" "$libs/" 2>/dev/null ||
+		cp -L "$(ldconfig -p | awk -v l="$l" '$1 == l {print $NF; exit}')" "$libs/"
+done
+chroot_mp=$root$work
+mkdir -p "$chroot_mp"
+mu=$(id -u "$member")
+mg=$(id -g "$member")
+gg=$(getent group "$grp" | cut -d: -f3)
+in_trixie() {
+	unshare --mount --propagation private sh -c '
+		root=$1 work=$2 libs=$3; shift 3
+		mount --bind "$work" "$root$work" && mount --rbind /sys "$root/sys" &&
+		mount -t proc proc "$root/proc" &&
+		mount -t overlay overlay -o "lowerdir=$libs:$root/usr/lib/x86_64-linux-gnu" \
+			"$root/usr/lib/x86_64-linux-gnu" && exec chroot "$root" "$@"' \
+		sh "$root" "$work" "$libs" setpriv --reuid="$mu" --regid="$mg" --groups="$gg" \
+		--inh-caps=-all sh -c 'exec "$0" "$@"' "$@"
+}
+ver=$(in_trixie tshark --version 2>/dev/null | head -1)
+echo "chroot: $ver"
+case $ver in *" 4.4."*) ;; *) problem "extcap-4.4: the trixie chroot's tshark is '$ver'" ;; esac
+check_extcap extcap-4.4 in_trixie
+
+[ $fail = 0 ] && echo "ok group: member, caps, dropz, nonmember, extcap-4.0, extcap-4.4 ($caps)"
+exit $fail
