@@ -39,7 +39,11 @@ other=ucn$tag
 work=$(mktemp -d /tmp/uc-group.XXXXXX)
 sender=
 pid=
+sshd_pid=
+made_run=
 cleanup() {
+	[ -n "$sshd_pid" ] && kill "$sshd_pid" 2>/dev/null && wait "$sshd_pid" 2>/dev/null
+	[ -n "$made_run" ] && rmdir /run/sshd 2>/dev/null
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null && sleep 1
 	[ -n "$sender" ] && kill "$sender" 2>/dev/null
 	userdel "$member" 2>/dev/null
@@ -51,7 +55,9 @@ cleanup() {
 trap cleanup EXIT
 chmod 755 "$work"
 groupadd --system "$grp" || exit 1
-useradd --system --no-create-home --shell /usr/sbin/nologin -G "$grp" "$member" || exit 1
+# A login shell: sshd runs sshdump's remote command with it.
+useradd --system --no-create-home --home-dir "$work/home" --shell /bin/sh -G "$grp" "$member" ||
+	exit 1
 useradd --system --no-create-home --shell /usr/sbin/nologin "$other" || exit 1
 mkdir -p "$work/bin" "$work/extcap" "$work/home" "$work/out"
 chmod 755 "$work/bin" "$work/extcap"
@@ -147,14 +153,20 @@ check_extcap() {
 		WIRESHARK_EXTCAP_DIR="$work/extcap" LC_ALL=C.UTF-8 \
 		tshark -n -i unixcap -a duration:8 -o "extcap.unixcap.pid:$sender" -w "$out" \
 		>"$work/$label.log" 2>&1
-	local rc=$?
-	local n
-	n=$(tshark -n -r "$out" -X "lua_script:$work/unixcap.lua" \
+	judge "$label" $? "$out" "$@"
+}
+# $1 label, $2 exit status of the capture, $3 its file, the rest how to run that tshark: the
+# sender's messages in the file, with unixcap.* fields decoded (the member's tshark, so 4.4
+# runs our Lua too).
+judge() {
+	local label=$1 rc=$2 out=$3 n
+	shift 3
+	n=$("$@" tshark -n -r "$out" -X "lua_script:$work/unixcap.lua" \
 		-Y "unixcap.pid == $sender && unixcap.payload contains \"uc-group-\"" \
-		-T fields -e unixcap.pid 2>/dev/null | wc -l)
-	echo "$label: tshark exit $rc, $n packets of pid $sender decoded"
-	[ $rc = 0 ] && [ "$n" -ge 10 ] ||
-		problem "$label: tshark exit $rc, $n packets: $(grep -v Capturing "$work/$label.log" | head -c 400)"
+		-T fields -e unixcap.pid 2>/dev/null | grep -c "^$sender$")
+	echo "$label: exit $rc, $n packets of pid $sender decoded"
+	[ "$rc" = 0 ] && [ "$n" -ge 10 ] ||
+		problem "$label: exit $rc, $n packets: $(grep -v Capturing "$work/$label.log" | head -c 400)"
 }
 cd "$work/home"
 check_extcap extcap-4.0 as_member
@@ -186,5 +198,61 @@ echo "chroot: $ver"
 case $ver in *" 4.4."*) ;; *) problem "extcap-4.4: the trixie chroot's tshark is '$ver'" ;; esac
 check_extcap extcap-4.4 in_trixie
 
-[ $fail = 0 ] && echo "ok group: member, caps, dropz, nonmember, extcap-4.0, extcap-4.4 ($caps)"
+# sshdump: "another host" is an sshd on 127.0.0.1 of its own (config, host key, client key and
+# port made here; the machine's ssh configuration is not read), logging the member in; the
+# remote capture command is the capability-granted copy writing pcapng to stdout.
+sshd=$(command -v sshd || echo /usr/sbin/sshd)
+[ -x "$sshd" ] || { problem "sshdump: no sshd (openssh-server, tests/install-deps.sh --test)"; exit 1; }
+ssh=$work/ssh
+mkdir -p "$ssh"
+ssh-keygen -q -t ed25519 -N "" -f "$ssh/host_key" -C uc-host || exit 1
+ssh-keygen -q -t ed25519 -N "" -f "$ssh/id" -C uc-client || exit 1
+cp "$ssh/id.pub" "$ssh/authorized_keys"
+chown "$member" "$ssh/id"
+chmod 755 "$ssh"
+chmod 644 "$ssh/authorized_keys"
+usermod -p '*' "$member" # sshd without PAM refuses a locked ("!") account
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat >"$ssh/sshd_config" <<EOF
+ListenAddress 127.0.0.1
+Port $port
+HostKey $ssh/host_key
+PidFile $ssh/sshd.pid
+AuthorizedKeysFile $ssh/authorized_keys
+AllowUsers $member
+PermitRootLogin no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+EOF
+# sshd wants its privilege separation directory (the package's service makes it at start).
+[ -d /run/sshd ] || { mkdir -m 0755 /run/sshd && made_run=1; }
+"$sshd" -D -e -f "$ssh/sshd_config" 2>"$work/sshd.log" &
+sshd_pid=$!
+for _ in $(seq 1 50); do
+	python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null && break
+	sleep 0.2
+done
+remote="$work/bin/unixcap -w - -p $sender -c 20"
+# $1 label, the rest how to run that sshdump (and then its tshark).
+check_sshdump() {
+	local label=$1 out=$work/out/$1.pcapng
+	shift
+	"$@" env HOME="$work/home" /usr/lib/x86_64-linux-gnu/wireshark/extcap/sshdump \
+		--extcap-interface=sshdump --capture --fifo="$out" \
+		--remote-host=127.0.0.1 --remote-port="$port" --remote-username="$member" \
+		--sshkey="$ssh/id" --remote-capture-command-select=other \
+		--remote-capture-command="$remote" >"$work/$label.log" 2>&1
+	judge "$label" $? "$out" "$@"
+}
+check_sshdump sshdump-4.0 as_member
+check_sshdump sshdump-4.4 in_trixie
+kill "$sshd_pid" 2>/dev/null
+wait "$sshd_pid" 2>/dev/null
+sshd_pid=
+[ -n "$made_run" ] && rmdir /run/sshd
+made_run=
+
+[ $fail = 0 ] && echo "ok group: member, caps, dropz, nonmember, extcap-4.0, extcap-4.4, sshdump-4.0, sshdump-4.4 ($caps)"
 exit $fail
