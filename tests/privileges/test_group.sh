@@ -246,13 +246,27 @@ check_sshdump() {
 		--remote-capture-command="$remote" >"$work/$label.log" 2>&1
 	judge "$label" $? "$out" "$@"
 }
+# The same as a user starts it: tshark -i sshdump with the interface's preferences.
+check_tshark_sshdump() {
+	local label=$1 out=$work/out/$1.pcapng
+	shift
+	"$@" env HOME="$work/home" XDG_CONFIG_HOME="$work/home" LC_ALL=C.UTF-8 \
+		tshark -n -i sshdump -a duration:30 -w "$out" \
+		-o extcap.sshdump.remotehost:127.0.0.1 -o "extcap.sshdump.remoteport:$port" \
+		-o "extcap.sshdump.remoteusername:$member" -o "extcap.sshdump.sshkey:$ssh/id" \
+		-o extcap.sshdump.remotecapturecommandselect:other \
+		-o "extcap.sshdump.remotecapturecommand:$remote" >"$work/$label.log" 2>&1
+	judge "$label" $? "$out" "$@"
+}
 check_sshdump sshdump-4.0 as_member
 check_sshdump sshdump-4.4 in_trixie
+check_tshark_sshdump tshark-sshdump-4.0 as_member
+check_tshark_sshdump tshark-sshdump-4.4 in_trixie
 kill "$sshd_pid" 2>/dev/null
 wait "$sshd_pid" 2>/dev/null
 sshd_pid=
 [ -n "$made_run" ] && rmdir /run/sshd
 made_run=
 
-[ $fail = 0 ] && echo "ok group: member, caps, dropz, nonmember, extcap-4.0, extcap-4.4, sshdump-4.0, sshdump-4.4 ($caps)"
+[ $fail = 0 ] && echo "ok group: member, caps, dropz, nonmember, extcap-4.0, extcap-4.4, sshdump-4.0/4.4 (also through tshark -i sshdump) ($caps)"
 exit $fail
