@@ -41,6 +41,7 @@ sender=
 pid=
 sshd_pid=
 made_run=
+mps=()
 cleanup() {
 	[ -n "$sshd_pid" ] && kill "$sshd_pid" 2>/dev/null && wait "$sshd_pid" 2>/dev/null
 	[ -n "$made_run" ] && rmdir /run/sshd 2>/dev/null
@@ -49,7 +50,7 @@ cleanup() {
 	userdel "$member" 2>/dev/null
 	userdel "$other" 2>/dev/null
 	groupdel "$grp" 2>/dev/null
-	[ -n "${chroot_mp:-}" ] && rmdir "$chroot_mp" 2>/dev/null # the mount point only
+	for mp in "${mps[@]}"; do rmdir "$mp" 2>/dev/null; done # the mount points only
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -169,21 +170,18 @@ judge() {
 		problem "$label: exit $rc, $n packets: $(grep -v Capturing "$work/$label.log" | head -c 400)"
 }
 cd "$work/home"
-check_extcap extcap-4.0 as_member
-
-root=$("$src/tests/wireshark/ws-chroot.sh" trixie) || { problem "extcap-4.4: no trixie chroot"; exit 1; }
+mu=$(id -u "$member")
+mg=$(id -g "$member")
+gg=$(getent group "$grp" | cut -d: -f3)
+# The other releases' tshark and sshdump (the matrix's chroots), run by the member: $root is
+# the chroot of the cell at hand.
 libs=$work/libs
 mkdir -p "$libs"
 for l in libbpf.so.1 libelf.so.1; do
 	cp -L "/usr/lib/x86_64-linux-gnu/$l" "$libs/" 2>/dev/null ||
 		cp -L "$(ldconfig -p | awk -v l="$l" '$1 == l {print $NF; exit}')" "$libs/"
 done
-chroot_mp=$root$work
-mkdir -p "$chroot_mp"
-mu=$(id -u "$member")
-mg=$(id -g "$member")
-gg=$(getent group "$grp" | cut -d: -f3)
-in_trixie() {
+in_chroot() {
 	unshare --mount --propagation private sh -c '
 		root=$1 work=$2 libs=$3; shift 3
 		mount --bind "$work" "$root$work" && mount --rbind /sys "$root/sys" &&
@@ -193,10 +191,6 @@ in_trixie() {
 		sh "$root" "$work" "$libs" setpriv --reuid="$mu" --regid="$mg" --groups="$gg" \
 		--inh-caps=-all sh -c 'exec "$0" "$@"' "$@"
 }
-ver=$(in_trixie tshark --version 2>/dev/null | head -1)
-echo "chroot: $ver"
-case $ver in *" 4.4."*) ;; *) problem "extcap-4.4: the trixie chroot's tshark is '$ver'" ;; esac
-check_extcap extcap-4.4 in_trixie
 
 # sshdump: "another host" is an sshd on 127.0.0.1 of its own (config, host key, client key and
 # port made here; the machine's ssh configuration is not read), logging the member in; the
@@ -235,38 +229,61 @@ for _ in $(seq 1 50); do
 	sleep 0.2
 done
 remote="$work/bin/unixcap -w - -p $sender -c 20"
-# $1 label, the rest how to run that sshdump (and then its tshark).
+# $1 label, the rest how to run that release's programs. $xdir: its extcap directory; 3.4's
+# sshdump has no command selection (its --remote-capture-command is used as given).
 check_sshdump() {
-	local label=$1 out=$work/out/$1.pcapng
+	local label=$1 out=$work/out/$1.pcapng sel=()
 	shift
-	"$@" env HOME="$work/home" /usr/lib/x86_64-linux-gnu/wireshark/extcap/sshdump \
+	"$@" "$xdir/sshdump" --help 2>&1 | grep -q remote-capture-command-select &&
+		sel=(--remote-capture-command-select=other)
+	"$@" env HOME="$work/home" "$xdir/sshdump" \
 		--extcap-interface=sshdump --capture --fifo="$out" \
 		--remote-host=127.0.0.1 --remote-port="$port" --remote-username="$member" \
-		--sshkey="$ssh/id" --remote-capture-command-select=other \
+		--sshkey="$ssh/id" "${sel[@]}" \
 		--remote-capture-command="$remote" >"$work/$label.log" 2>&1
 	judge "$label" $? "$out" "$@"
 }
 # The same as a user starts it: tshark -i sshdump with the interface's preferences.
 check_tshark_sshdump() {
-	local label=$1 out=$work/out/$1.pcapng
+	local label=$1 out=$work/out/$1.pcapng sel=()
 	shift
+	"$@" "$xdir/sshdump" --help 2>&1 | grep -q remote-capture-command-select &&
+		sel=(-o extcap.sshdump.remotecapturecommandselect:other)
 	"$@" env HOME="$work/home" XDG_CONFIG_HOME="$work/home" LC_ALL=C.UTF-8 \
 		tshark -n -i sshdump -a duration:30 -w "$out" \
 		-o extcap.sshdump.remotehost:127.0.0.1 -o "extcap.sshdump.remoteport:$port" \
 		-o "extcap.sshdump.remoteusername:$member" -o "extcap.sshdump.sshkey:$ssh/id" \
-		-o extcap.sshdump.remotecapturecommandselect:other \
-		-o "extcap.sshdump.remotecapturecommand:$remote" >"$work/$label.log" 2>&1
+		"${sel[@]}" -o "extcap.sshdump.remotecapturecommand:$remote" >"$work/$label.log" 2>&1
 	judge "$label" $? "$out" "$@"
 }
+global_extcap() { "$@" tshark -G folders 2>/dev/null | sed -n 's/^\(Global \)\?Extcap path:[[:space:]]*//p'; }
+
+# The host's Wireshark (4.0).
+check_extcap extcap-4.0 as_member
+xdir=$(global_extcap as_member)
 check_sshdump sshdump-4.0 as_member
-check_sshdump sshdump-4.4 in_trixie
 check_tshark_sshdump tshark-sshdump-4.0 as_member
-check_tshark_sshdump tshark-sshdump-4.4 in_trixie
+# The matrix's other releases. The extcap runs inside the chroot, which 3.4's glibc (2.31)
+# cannot do for a binary built on the host (2.34 symbols); its sshdump only runs ssh.
+for cell in trixie:4.4 forky:4.6 bullseye:3.4; do
+	suite=${cell%%:*}
+	v=${cell#*:}
+	root=$("$src/tests/wireshark/ws-chroot.sh" "$suite") || { problem "$v: no $suite chroot"; continue; }
+	mkdir -p "$root$work" # the bind mount's mount point
+	mps+=("$root$work")
+	ver=$(in_chroot tshark --version 2>/dev/null | head -1)
+	echo "$suite: $ver"
+	case $ver in *" $v."*) ;; *) problem "$v: the $suite chroot's tshark is '$ver'"; continue ;; esac
+	[ "$v" != 3.4 ] && check_extcap "extcap-$v" in_chroot
+	xdir=$(global_extcap in_chroot)
+	check_sshdump "sshdump-$v" in_chroot
+	check_tshark_sshdump "tshark-sshdump-$v" in_chroot
+done
 kill "$sshd_pid" 2>/dev/null
 wait "$sshd_pid" 2>/dev/null
 sshd_pid=
 [ -n "$made_run" ] && rmdir /run/sshd
 made_run=
 
-[ $fail = 0 ] && echo "ok group: member, caps, dropz, nonmember, extcap-4.0, extcap-4.4, sshdump-4.0/4.4 (also through tshark -i sshdump) ($caps)"
+[ $fail = 0 ] && echo "ok group: member, caps, dropz, nonmember, extcap 4.0/4.4/4.6, sshdump and tshark -i sshdump 3.4/4.0/4.4/4.6 ($caps)"
 exit $fail
