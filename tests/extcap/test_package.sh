@@ -110,6 +110,24 @@ done
 tshark -G protocols 2>/dev/null | grep -q "unixcap" || problem "tshark does not load the plugin"
 tshark -D 2>/dev/null | grep -q "unixcap (Unix domain sockets (unixcap))" ||
 	problem "tshark -D does not list the extcap: $(tshark -D 2>&1 | tail -3)"
+# Root captures through the installed extcap (tests/privileges has the group members):
+# a socket pair's messages, unixcap.* fields from the installed plugin.
+python3 -c '
+import socket, time
+a, b = socket.socketpair()
+while True:
+    a.send(b"uc-package"); b.recv(100); time.sleep(0.2)
+' &
+sender=$!
+(cd "$work" && tshark -n -i unixcap -a duration:8 -o "extcap.unixcap.pid:$sender" \
+	-w "$work/root.pcapng" >"$work/root.log" 2>&1)
+rc=$?
+kill $sender
+n=$(tshark -n -r "$work/root.pcapng" -Y "unixcap.pid == $sender" -T fields -e unixcap.pid \
+	2>/dev/null | grep -c "^$sender$")
+[ $rc = 0 ] && [ "$n" -ge 10 ] ||
+	problem "tshark -i unixcap as root: exit $rc, $n packets: $(grep -v Capturing "$work/root.log" | head -c 300)"
+echo "tshark -i unixcap as root: $n packets of pid $sender"
 # Completion: the function answers for an option value.
 comp=$(bash -c 'source /usr/share/bash-completion/completions/unixcap
 	COMP_WORDS=(unixcap --backend t); COMP_CWORD=2; _unixcap; echo "${COMPREPLY[*]}"')
