@@ -7,6 +7,8 @@
 #   dropz       -Z MEMBER: CapEff/CapPrm/CapInh/CapAmb all 0 while capturing, and messages
 #               sent after the drop are still captured
 #   nonmember   refused: non-zero exit, one line
+#   socklist    the member's -L: kernel addresses, but no other user's holders, and a line
+#               saying what those would take
 #   extcap-4.0  the member's tshark -i unixcap -a duration:8 (the host's Wireshark), the copy
 #               as its extcap (WIRESHARK_EXTCAP_DIR): the socket pair's messages, unixcap.*
 #               fields decoded
@@ -144,6 +146,23 @@ rc=$?
 [ $rc != 0 ] && [ "$(wc -l <"$work/n.err")" = 1 ] ||
 	problem "nonmember: exit $rc, stderr: $(cat "$work/n.err")"
 echo "non-member: exit $rc: $(cat "$work/n.err")"
+
+# socklist: the member's -L gives the sender's (root's) socket its kernel address (BPF
+# iterator: cap_bpf, cap_perfmon) but not its holder, and says which capabilities that takes.
+ino=$(readlink /proc/"$sender"/fd/* 2>/dev/null | sed -n 's/^socket:\[\([0-9]*\)\]$/\1/p' | head -1)
+"${as_member[@]}" "$work/bin/unixcap" -L --inode "$ino" >"$work/l.out" 2>"$work/l.err"
+row=$(awk -v i="$ino" '$2 == i' "$work/l.out" | head -1)
+case $row in
+0x*) ;;
+*) problem "socklist: member's -L --inode $ino: no address: '$row' $(cat "$work/l.err")" ;;
+esac
+# PROCESS, the 10th column (PEER-PROCESS may name it from the peer's credentials).
+[ "$(echo "$row" | awk '{print $10}')" = - ] || problem "socklist: member sees root's holder: $row"
+grep -q "CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH" "$work/l.err" ||
+	problem "socklist: no hint for the missing holders: $(cat "$work/l.err")"
+"$work/bin/unixcap" -L --inode "$ino" 2>/dev/null | awk -v i="$ino" '$2 == i {print $10}' |
+	grep -q "^$sender/" ||
+	problem "socklist: root's -L does not name the holder $sender"
 
 # extcap: the member's tshark captures through the copy; N = packets of the sender with
 # unixcap.* fields decoded. $1 = label, the rest = how to run tshark.
