@@ -12,12 +12,16 @@
 #   extcap-4.0  the member's tshark -i unixcap -a duration:8 (the host's Wireshark), the copy
 #               as its extcap (WIRESHARK_EXTCAP_DIR): the socket pair's messages, unixcap.*
 #               fields decoded
-#   extcap-4.4  the same with Debian 13's tshark (the matrix's trixie chroot, ws-chroot.sh),
-#               in a private mount namespace: /sys, /proc and the work directory bound in,
-#               and libbpf/libelf of the host laid over the chroot's library directory (an
-#               overlay that vanishes with the namespace; the chroot itself is not changed)
+#   extcap-V    the same with 4.4 and 4.6's tshark (the matrix's trixie and forky chroots,
+#               ws-chroot.sh), in a private mount namespace: /sys, /proc and the work
+#               directory bound in, and libbpf/libelf of the host laid over the chroot's
+#               library directory (an overlay that vanishes with the namespace; the chroot
+#               itself is not changed). Not 3.4: its glibc is older than the binary needs.
+#   sshdump-V   Wireshark's sshdump of 3.4, 4.0, 4.4 and 4.6 against an sshd of our own on
+#               127.0.0.1 logging the member in, the copy as the remote capture command;
+#               tshark-sshdump-V the same started as tshark -i sshdump -o extcap.sshdump.*
 # The capability set is read from packaging/postinst, so a set too small there fails here.
-# Usage: test_group.sh SOURCE_DIR UNIXCAP LUA   (root; setcap, useradd, tshark)
+# Usage: test_group.sh SOURCE_DIR UNIXCAP LUA   (root; setcap, useradd, tshark, sshd)
 set -u
 src=$1
 unixcap=$2
@@ -56,6 +60,7 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
+trap "exit 1" INT TERM # ctest's timeout: clean up all the same
 chmod 755 "$work"
 groupadd --system "$grp" || exit 1
 # A login shell: sshd runs sshdump's remote command with it.
@@ -113,7 +118,7 @@ fi
 wait $pid
 rc=$?
 pid=
-n=$( [ -f "$f" ] && messages "$f" || echo 0)
+n=$(messages "$f") # grep -c: 0 for a missing file too
 [ $rc = 0 ] && [ "$n" = 5 ] ||
 	problem "member: exit $rc, $n of 5 messages: $(head -c 300 "$work/m.err")"
 [ -f "$f" ] && [ "$(stat -c '%U %a' "$f")" = "$member 600" ] ||
@@ -135,7 +140,7 @@ kill -INT $pid 2>/dev/null
 wait $pid
 rc=$?
 pid=
-n=$( [ -f "$f" ] && messages "$f" || echo 0)
+n=$(messages "$f") # grep -c: 0 for a missing file too
 [ $rc = 0 ] && [ "$n" -ge 5 ] ||
 	problem "dropz: exit $rc, $n messages after -Z: $(head -c 300 "$work/z.err")"
 
