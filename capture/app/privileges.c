@@ -78,8 +78,8 @@ int uc_drop_privileges(const struct uc_user *u, char *err, size_t errlen)
 {
 	const char *step;
 
-	/* A member of the unixcap group running the capability-granted binary as himself, -Z
-	 * himself: nothing to switch (and no CAP_SETGID to do it with); only the capabilities go. */
+	/* -Z naming the user already running a capability-granted binary (a unixcap-group
+	 * member): nothing to switch, nor CAP_SETGID to do it with; only the capabilities go. */
 	if (u->uid != 0 && getuid() == u->uid && geteuid() == u->uid)
 		goto caps;
 	/* Supplementary groups first: root's would otherwise survive the uid change. */

@@ -16,7 +16,7 @@ int uc_ensure_tracefs(char *err, size_t errlen)
 	if (faccessat(AT_FDCWD, TRACEFS "/events/syscalls", F_OK, AT_EACCESS) == 0 ||
 	    faccessat(AT_FDCWD, DEBUGFS_TRACING "/events/syscalls", F_OK, AT_EACCESS) == 0)
 		return 0;
-	/* Mounted but closed (Debian keeps /sys/kernel/tracing 0700 root): a capability-granted
+	/* Mounted but closed (tracefs is mode 0700, root's): a capability-granted
 	 * (setcap) run lacks the right to look inside, which mounting again would not mend. */
 	if (faccessat(AT_FDCWD, TRACEFS "/events", F_OK, AT_EACCESS) != 0 && errno == EACCES) {
 		snprintf(err, errlen,
