@@ -193,7 +193,7 @@ judge() {
 	[ "$rc" = 0 ] && [ "$n" -ge 10 ] ||
 		problem "$label: exit $rc, $n packets: $(grep -v Capturing "$work/$label.log" | head -c 400)"
 }
-cd "$work/home"
+cd "$work/home" || exit 1
 mu=$(id -u "$member")
 mg=$(id -g "$member")
 gg=$(getent group "$grp" | cut -d: -f3)
