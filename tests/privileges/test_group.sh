@@ -20,6 +20,8 @@
 #   sshdump-V   Wireshark's sshdump of 3.4, 4.0, 4.4 and 4.6 against an sshd of our own on
 #               127.0.0.1 logging the member in, the copy as the remote capture command;
 #               tshark-sshdump-V the same started as tshark -i sshdump -o extcap.sshdump.*
+#   root-*      the same run by root (the remote login is still the member's); root's extcap
+#               on 4.4 and 4.6 from the chroot's own extcap directory (an overlay again)
 # The capability set is read from packaging/postinst, so a set too small there fails here.
 # Usage: test_group.sh SOURCE_DIR UNIXCAP LUA   (root; setcap, useradd, tshark, sshd)
 set -u
@@ -53,7 +55,11 @@ cleanup() {
 	[ -n "$made_run" ] && rmdir /run/sshd 2>/dev/null
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null && sleep 1
 	[ -n "$sender" ] && kill "$sender" 2>/dev/null
-	userdel "$member" 2>/dev/null
+	# userdel refuses while a process of the user is alive (an sshd session ending, say).
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		userdel "$member" 2>/dev/null || ! id "$member" >/dev/null 2>&1 && break
+		sleep 0.5
+	done
 	userdel "$other" 2>/dev/null
 	groupdel "$grp" 2>/dev/null
 	for mp in "${mps[@]}"; do rmdir "$mp" 2>/dev/null; done # the mount points only
@@ -70,6 +76,7 @@ useradd --system --no-create-home --shell /usr/sbin/nologin "$other" || exit 1
 mkdir -p "$work/bin" "$work/extcap" "$work/home" "$work/out"
 chmod 755 "$work/bin" "$work/extcap"
 chown "$member" "$work/home" "$work/out"
+chmod 1777 "$work/out" # root's dumpcap gives up CAP_DAC_OVERRIDE: it writes here too
 chmod 700 "$work/home"
 install -o root -g "$grp" -m 0750 "$unixcap" "$work/bin/unixcap"
 setcap "$caps" "$work/bin/unixcap" || { echo "test_group: setcap $caps failed"; exit 1; }
@@ -184,8 +191,9 @@ check_extcap() {
 # sender's messages in the file, with unixcap.* fields decoded (the member's tshark, so 4.4
 # runs our Lua too).
 judge() {
-	local label=$1 rc=$2 out=$3 n
+	local label=$1 rc=$2 out=$3 n run_as=member x_over=
 	shift 3
+	[ -f "$out" ] && chmod a+r "$out" # a root cell's file is root's, mode 0600
 	n=$("$@" tshark -n -r "$out" -X "lua_script:$work/unixcap.lua" \
 		-Y "unixcap.pid == $sender && unixcap.payload contains \"uc-group-\"" \
 		-T fields -e unixcap.pid 2>/dev/null | grep -c "^$sender$")
@@ -205,15 +213,27 @@ for l in libbpf.so.1 libelf.so.1; do
 	cp -L "/usr/lib/x86_64-linux-gnu/$l" "$libs/" 2>/dev/null ||
 		cp -L "$(ldconfig -p | awk -v l="$l" '$1 == l {print $NF; exit}')" "$libs/"
 done
+# $run_as: who runs the cell's programs (member, or root for the root cells); $x_over: when
+# set, the chroot's extcap directory with our extcap laid over it (root's Wireshark reads no
+# WIRESHARK_EXTCAP_DIR), in the namespace only.
+run_as=member
+x_over=
 in_chroot() {
+	local priv=(setpriv --reuid="$mu" --regid="$mg" --groups="$gg" --inh-caps=-all
+		sh -c 'exec "$0" "$@"')
+	[ "$run_as" = root ] && priv=()
 	unshare --mount --propagation private sh -c '
-		root=$1 work=$2 libs=$3; shift 3
+		root=$1 work=$2 libs=$3 x=$4; shift 4
 		mount --bind "$work" "$root$work" && mount --rbind /sys "$root/sys" &&
 		mount -t proc proc "$root/proc" &&
 		mount -t overlay overlay -o "lowerdir=$libs:$root/usr/lib/x86_64-linux-gnu" \
-			"$root/usr/lib/x86_64-linux-gnu" && exec chroot "$root" "$@"' \
-		sh "$root" "$work" "$libs" setpriv --reuid="$mu" --regid="$mg" --groups="$gg" \
-		--inh-caps=-all sh -c 'exec "$0" "$@"' "$@"
+			"$root/usr/lib/x86_64-linux-gnu" &&
+		{ [ -z "$x" ] || mount -t overlay overlay -o "lowerdir=$work/extcap:$root$x" "$root$x"; } &&
+		exec chroot "$root" "$@"' \
+		sh "$root" "$work" "$libs" "$x_over" "${priv[@]}" "$@"
+}
+on_host() {
+	if [ "$run_as" = root ]; then "$@"; else as_member "$@"; fi
 }
 
 # sshdump: "another host" is an sshd on 127.0.0.1 of its own (config, host key, client key and
@@ -282,11 +302,16 @@ check_tshark_sshdump() {
 }
 global_extcap() { "$@" tshark -G folders 2>/dev/null | sed -n 's/^\(Global \)\?Extcap path:[[:space:]]*//p'; }
 
-# The host's Wireshark (4.0).
-check_extcap extcap-4.0 as_member
-xdir=$(global_extcap as_member)
-check_sshdump sshdump-4.0 as_member
-check_tshark_sshdump tshark-sshdump-4.0 as_member
+# The host's Wireshark (4.0). Root's extcap on 4.0 is the package test's (here it would have
+# to go into the machine's own extcap directory).
+check_extcap extcap-4.0 on_host
+xdir=$(global_extcap on_host)
+check_sshdump sshdump-4.0 on_host
+check_tshark_sshdump tshark-sshdump-4.0 on_host
+run_as=root
+check_sshdump root-sshdump-4.0 on_host
+check_tshark_sshdump root-tshark-sshdump-4.0 on_host
+run_as=member
 # The matrix's other releases. The extcap runs inside the chroot, which 3.4's glibc (2.31)
 # cannot do for a binary built on the host (2.34 symbols); its sshdump only runs ssh.
 for cell in trixie:4.4 forky:4.6 bullseye:3.4; do
@@ -298,10 +323,19 @@ for cell in trixie:4.4 forky:4.6 bullseye:3.4; do
 	ver=$(in_chroot tshark --version 2>/dev/null | head -1)
 	echo "$suite: $ver"
 	case $ver in *" $v."*) ;; *) problem "$v: the $suite chroot's tshark is '$ver'"; continue ;; esac
-	[ "$v" != 3.4 ] && check_extcap "extcap-$v" in_chroot
 	xdir=$(global_extcap in_chroot)
+	[ "$v" != 3.4 ] && check_extcap "extcap-$v" in_chroot
 	check_sshdump "sshdump-$v" in_chroot
 	check_tshark_sshdump "tshark-sshdump-$v" in_chroot
+	run_as=root
+	if [ "$v" != 3.4 ]; then
+		x_over=$xdir
+		check_extcap "root-extcap-$v" in_chroot
+		x_over=
+	fi
+	check_sshdump "root-sshdump-$v" in_chroot
+	check_tshark_sshdump "root-tshark-sshdump-$v" in_chroot
+	run_as=member
 done
 kill "$sshd_pid" 2>/dev/null
 wait "$sshd_pid" 2>/dev/null
@@ -309,5 +343,5 @@ sshd_pid=
 [ -n "$made_run" ] && rmdir /run/sshd
 made_run=
 
-[ $fail = 0 ] && echo "ok group: member, caps, dropz, nonmember, extcap 4.0/4.4/4.6, sshdump and tshark -i sshdump 3.4/4.0/4.4/4.6 ($caps)"
+[ $fail = 0 ] && echo "ok group: member, caps, dropz, nonmember, socklist, extcap 4.0/4.4/4.6 (root: 4.4/4.6), sshdump and tshark -i sshdump 3.4/4.0/4.4/4.6 (member and root) ($caps)"
 exit $fail
