@@ -186,7 +186,7 @@ static void usage(FILE *f)
 	      "                   rate:SIZE:RATE (default pp:64,pp:1k,bulk:64k,dgram:64,fanin:16,fdpass)\n"
 	      "  -t LIST          tracers, ';'-separated: none, console, pcapng, zstd, strace, socat,\n"
 	      "                   bpftrace, sofdsnoop; unixcap options as console,B=KiB,s=SNAPLEN,\n"
-	      "                   b=BACKEND (this tracer's --backend)\n"
+	      "                   b=BACKEND (this tracer's --backend), u=PATH (its binary)\n"
 	      "  --sections LIST  main,sizes,rates,startup (default all four)\n"
 	      "  --sizes LIST     message sizes for the size section (default 64,1k,16k,64k,256k,1m)\n"
 	      "  --size-duration S  duration of each size run (default: -d)\n"
