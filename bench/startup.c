@@ -145,9 +145,16 @@ int startup_section(const struct tr_env *env, int runs)
 	for (int i = 0; i < nrows; i++)
 		print_row(&rows[i]);
 	printf("\nWhere the time goes (`-v`'s start-up lines, median ms of the runs):\n\n");
-	for (int i = 0; i < st.count; i++) {
-		qsort(st.ms[i], (size_t)st.n[i], sizeof(double), ub_cmp_double);
+	/* "- PART" lines are parts of the step printed after them (they end first): each step,
+	 * then its parts as a nested list. */
+	for (int i = 0, first_part = 0; i < st.count; i++) {
+		if (!strncmp(st.name[i], "- ", 2))
+			continue;
 		printf("- %s: %.0f ms\n", st.name[i], ub_median(st.ms[i], st.n[i]));
+		for (; first_part < i; first_part++)
+			printf("  - %s: %.0f ms\n", st.name[first_part] + 2,
+			       ub_median(st.ms[first_part], st.n[first_part]));
+		first_part = i + 1;
 	}
 	printf("\n");
 	fflush(stdout);
