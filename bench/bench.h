@@ -81,12 +81,13 @@ enum tr_out { TR_OUT_CONSOLE, TR_OUT_PCAPNG, TR_OUT_ZSTD };
 
 struct tr_spec {
 	char name[32];  /* as given on the command line */
-	char label[48]; /* as the table shows it */
+	char label[80]; /* as the table shows it */
 	enum tr_kind kind;
 	enum tr_out out;
 	unsigned ring_kib; /* -B; 0 = unixcap's default */
 	unsigned snaplen;  /* -s; 0 = unixcap's default */
 	char backend[16];  /* --backend for this tracer only ("" = the run's --backend) */
+	char unixcap[200]; /* this tracer's unixcap binary ("" = the run's --unixcap) */
 };
 
 struct tr_env {

@@ -1,6 +1,7 @@
 /* unixbench: runs AF_UNIX workloads untraced and under each tracer in one invocation, and
  * prints the comparison tables. */
 #include "report.h"
+#include "startup.h"
 
 #include <getopt.h>
 #include <signal.h>
@@ -18,9 +19,9 @@
 struct cfg {
 	struct tr_env env;
 	struct wl_opts wo;
-	int runs, rate_runs;
+	int runs, rate_runs, startup_runs;
 	double size_duration;
-	bool main_sec, sizes_sec, rates_sec, check, verbose;
+	bool main_sec, sizes_sec, rates_sec, startup_sec, check, verbose;
 	char *workloads, *tracers, *sizes, *rates, *rings;
 };
 
@@ -185,13 +186,14 @@ static void usage(FILE *f)
 	      "                   rate:SIZE:RATE (default pp:64,pp:1k,bulk:64k,dgram:64,fanin:16,fdpass)\n"
 	      "  -t LIST          tracers, ';'-separated: none, console, pcapng, zstd, strace, socat,\n"
 	      "                   bpftrace, sofdsnoop; unixcap options as console,B=KiB,s=SNAPLEN,\n"
-	      "                   b=BACKEND (this tracer's --backend)\n"
-	      "  --sections LIST  main,sizes,rates (default all three)\n"
+	      "                   b=BACKEND (this tracer's --backend), u=PATH (its binary)\n"
+	      "  --sections LIST  main,sizes,rates,startup (default all four)\n"
 	      "  --sizes LIST     message sizes for the size section (default 64,1k,16k,64k,256k,1m)\n"
 	      "  --size-duration S  duration of each size run (default: -d)\n"
 	      "  --rates LIST     rate ladder in msgs/s, 0 = unpaced (default 100k,250k,500k,750k,1M,0)\n"
 	      "  --rings LIST     ring sizes in KiB (default 4096,16384,65536)\n"
 	      "  --rate-runs N    runs per rate step (default 1)\n"
+	      "  --startup-runs N  runs of each start-up row (default 10)\n"
 	      "  --cpu N          run the workload on CPU N and the tracers on the others, so a\n"
 	      "                   ping-pong does not swing with where the scheduler puts its two\n"
 	      "                   ends (default 0; -1 = no pinning)\n"
@@ -211,7 +213,8 @@ int main(int argc, char **argv)
 		.wo = { .duration = 0.5, .cpu = 0 },
 		.runs = 5,
 		.rate_runs = 1,
-		.main_sec = true, .sizes_sec = true, .rates_sec = true,
+		.startup_runs = 10,
+		.main_sec = true, .sizes_sec = true, .rates_sec = true, .startup_sec = true,
 		.workloads = strdup("pp:64,pp:1k,bulk:64k,dgram:64,fanin:16,fdpass"),
 		.tracers = strdup("none;console;pcapng;zstd;strace;socat"),
 		.sizes = strdup("64,1k,16k,64k,256k,1m"),
@@ -220,7 +223,7 @@ int main(int argc, char **argv)
 	};
 	char *dir = NULL;
 	enum { O_UNIXCAP = 256, O_BACKEND, O_SECTIONS, O_SIZES, O_RATES, O_RINGS, O_RATE_RUNS,
-	       O_DIR, O_CHECK, O_SIZE_DUR, O_CPU, O_PEER_WRAP, O_READY };
+	       O_DIR, O_CHECK, O_SIZE_DUR, O_CPU, O_PEER_WRAP, O_READY, O_STARTUP_RUNS };
 	static const struct option lo[] = {
 		{ "unixcap", required_argument, NULL, O_UNIXCAP },
 		{ "backend", required_argument, NULL, O_BACKEND },
@@ -230,6 +233,7 @@ int main(int argc, char **argv)
 		{ "rates", required_argument, NULL, O_RATES },
 		{ "rings", required_argument, NULL, O_RINGS },
 		{ "rate-runs", required_argument, NULL, O_RATE_RUNS },
+		{ "startup-runs", required_argument, NULL, O_STARTUP_RUNS },
 		{ "dir", required_argument, NULL, O_DIR },
 		{ "check", no_argument, NULL, O_CHECK },
 		{ "cpu", required_argument, NULL, O_CPU },
@@ -247,12 +251,14 @@ int main(int argc, char **argv)
 			cf.main_sec = strstr(optarg, "main") != NULL;
 			cf.sizes_sec = strstr(optarg, "sizes") != NULL;
 			cf.rates_sec = strstr(optarg, "rates") != NULL;
+			cf.startup_sec = strstr(optarg, "startup") != NULL;
 			break;
 		case O_SIZES: cf.sizes = optarg; break;
 		case O_SIZE_DUR: cf.size_duration = atof(optarg); break;
 		case O_RATES: cf.rates = optarg; break;
 		case O_RINGS: cf.rings = optarg; break;
 		case O_RATE_RUNS: cf.rate_runs = atoi(optarg); break;
+		case O_STARTUP_RUNS: cf.startup_runs = atoi(optarg); break;
 		case O_DIR: dir = optarg; break;
 		case O_CHECK: cf.check = true; break;
 		case O_CPU: cf.wo.cpu = cf.env.avoid_cpu = atoi(optarg); break;
@@ -268,7 +274,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (cf.runs < 1 || cf.runs > UB_MAX_RUNS || cf.rate_runs < 1 ||
-	    cf.rate_runs > UB_MAX_RUNS || cf.wo.duration <= 0 || cf.env.ready_timeout <= 0) {
+	    cf.rate_runs > UB_MAX_RUNS || cf.startup_runs < 1 || cf.startup_runs > UB_MAX_RUNS || cf.wo.duration <= 0 || cf.env.ready_timeout <= 0) {
 		usage(stderr);
 		return 2;
 	}
@@ -313,6 +319,8 @@ int main(int argc, char **argv)
 	}
 	if (cf.rates_sec)
 		rates(&cf);
+	if (cf.startup_sec)
+		failures += startup_section(&cf.env, cf.startup_runs);
 	printf("## Environment\n\n");
 	report_machine(&cf.env, seen_backend, cf.wo.duration, cf.runs);
 	if (dir == tmpl)

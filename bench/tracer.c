@@ -14,13 +14,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* KIND[,B=KiB][,s=SNAPLEN][,b=BACKEND] with KIND none|console|pcapng|zstd|strace|socat|
+/* KIND[,B=KiB][,s=SNAPLEN][,b=BACKEND][,u=UNIXCAP] with KIND none|console|pcapng|zstd|strace|socat|
  * bpftrace|sofdsnoop. */
 bool tr_parse(const char *name, struct tr_spec *t)
 {
 	memset(t, 0, sizeof(*t));
 	snprintf(t->name, sizeof(t->name), "%s", name);
-	char buf[64];
+	char buf[256];
 	snprintf(buf, sizeof(buf), "%s", name);
 	char *save, *kind = strtok_r(buf, ",", &save);
 	if (!kind)
@@ -61,6 +61,11 @@ bool tr_parse(const char *name, struct tr_spec *t)
 		} else if (!strncmp(opt, "s=", 2)) {
 			t->snaplen = (unsigned)atoi(opt + 2);
 			snprintf(t->label + l, sizeof(t->label) - l, " -s %u", t->snaplen);
+		} else if (!strncmp(opt, "u=", 2) && opt[2]) {
+			/* Another unixcap binary: before and after a change, side by side. */
+			snprintf(t->unixcap, sizeof(t->unixcap), "%s", opt + 2);
+			const char *base = strrchr(t->unixcap, '/');
+			snprintf(t->label + l, sizeof(t->label) - l, " (%s)", base ? base + 1 : opt + 2);
 		} else if (!strncmp(opt, "b=", 2) && opt[2]) {
 			snprintf(t->backend, sizeof(t->backend), "%s", opt + 2);
 			snprintf(t->label + l, sizeof(t->label) - l, " [%s]", t->backend);
@@ -215,7 +220,7 @@ static int start_unixcap(const struct tr_spec *t, const struct tr_env *env, stru
 	snprintf(pids, sizeof(pids), "%d,%d", (int)wr->server, (int)wr->client);
 	char *argv[16];
 	int a = 0;
-	argv[a++] = (char *)env->unixcap;
+	argv[a++] = (char *)(t->unixcap[0] ? t->unixcap : env->unixcap);
 	const char *backend = t->backend[0] ? t->backend : env->backend;
 	if (backend) {
 		argv[a++] = "--backend";

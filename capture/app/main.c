@@ -33,6 +33,10 @@
 #include "writers/conv/sink.h"
 
 #define UC_POLL_MS 50 /* longest delay between a message and its output */
+/* The loop's upkeep (outputs flushed, the kernel's drop counters read, the status line) runs
+ * at most this often: a reader that keeps up wakes for a few dozen records at a time, and a
+ * write() plus five map reads for each such batch cost more than the records themselves. */
+#define UC_UPKEEP_NS 10000000ull
 #define UC_MAX_OUTPUTS 3 /* -w file, conversation sink, console */
 
 static volatile sig_atomic_t stop_signal;
@@ -425,6 +429,7 @@ static int capture_loop(struct run *r)
 	uint64_t deadline = o->duration > 0 ? uc_now_ns(CLOCK_MONOTONIC) + (uint64_t)(o->duration * 1e9)
 					    : 0;
 	int rc = 0;
+	uint64_t upkept = 0;
 
 	hup_reopens = o->write_file && strcmp(o->write_file, "-") != 0;
 	while (!stop_signal && !r->done && !r->out_error) {
@@ -443,13 +448,17 @@ static int capture_loop(struct run *r)
 			break;
 		}
 		uint64_t now = uc_now_ns(CLOCK_MONOTONIC);
+		if (deadline && now >= deadline)
+			break;
+		if (n > 0 && now - upkept < UC_UPKEEP_NS)
+			continue;
+		upkept = now;
 		/* A message whose tail never came (ring full) is shown after a second, marked. */
 		uc_consumer_expire(c, now - 1000000000ull);
 		uc_fdlink_release(r->fdlink, now, false, deliver, r);
 		flush_outputs(r);
-		uc_status_tick(&r->status, now, r->captured, r->bytes, uc_consumer_drops(c));
-		if (deadline && now >= deadline)
-			break;
+		if (uc_status_due(&r->status, now))
+			uc_status_tick(&r->status, now, r->captured, r->bytes, uc_consumer_drops(c));
 		if ((r->print || (o->write_file && !strcmp(o->write_file, "-"))) && uc_stdout_gone())
 			r->out_error = -EPIPE; /* the reader left: the normal end, as for EPIPE */
 	}

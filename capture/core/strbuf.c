@@ -65,6 +65,30 @@ void uc_strbuf_puts(struct uc_strbuf *b, const char *s)
 	uc_strbuf_put(b, s, strlen(s));
 }
 
+/* Digits of v in base (10 or 16, lowercase), as printf's %llu and %llx write them, without
+ * printf: the summary line of every message is built from these (a third of unixcap's CPU
+ * per 64 B message went to printf's machinery). */
+static void put_base(struct uc_strbuf *b, uint64_t v, unsigned base)
+{
+	char digits[20];
+	size_t i = sizeof(digits);
+	do {
+		digits[--i] = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v);
+	uc_strbuf_put(b, digits + i, sizeof(digits) - i);
+}
+
+void uc_strbuf_put_uint(struct uc_strbuf *b, uint64_t v)
+{
+	put_base(b, v, 10);
+}
+
+void uc_strbuf_put_hex(struct uc_strbuf *b, uint64_t v)
+{
+	put_base(b, v, 16);
+}
+
 void uc_strbuf_printf(struct uc_strbuf *b, const char *fmt, ...)
 {
 	va_list ap;

@@ -17,6 +17,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum uc_strbuf_fit {
 	UC_STRBUF_WHOLE,
@@ -40,6 +41,9 @@ void uc_strbuf_clear(struct uc_strbuf *b);
 
 void uc_strbuf_put(struct uc_strbuf *b, const void *s, size_t n);
 void uc_strbuf_puts(struct uc_strbuf *b, const char *s);
+/* v in decimal (%llu) or lowercase hex without 0x (%llx). */
+void uc_strbuf_put_uint(struct uc_strbuf *b, uint64_t v);
+void uc_strbuf_put_hex(struct uc_strbuf *b, uint64_t v);
 
 __attribute__((format(printf, 2, 3)))
 void uc_strbuf_printf(struct uc_strbuf *b, const char *fmt, ...);

@@ -50,7 +50,7 @@ size_t uc_format_summary(char *buf, size_t size, const struct uc_message *msg,
 {
 	const struct uc_meta *m = &msg->m;
 	struct uc_strbuf l;
-	char flags[128], sock[24];
+	char flags[128];
 
 	if (size == 0)
 		return 0;
@@ -58,22 +58,31 @@ size_t uc_format_summary(char *buf, size_t size, const struct uc_message *msg,
 	uc_strbuf_init(&l, buf, size, UC_STRBUF_CUT);
 
 	uc_strbuf_puts(&l, time_text ? time_text : "");
-	uc_strbuf_printf(&l, " %u/%u ", m->pid, m->tid);
+	uc_strbuf_puts(&l, " ");
+	uc_strbuf_put_uint(&l, m->pid);
+	uc_strbuf_puts(&l, "/");
+	uc_strbuf_put_uint(&l, m->tid);
+	uc_strbuf_puts(&l, " ");
 	put_comm(&l, m->comm);
 	uc_strbuf_puts(&l, " \u2192 ");
 	if (m->peer_pid == 0) {
 		uc_strbuf_puts(&l, "?");
 	} else {
-		uc_strbuf_printf(&l, "%u", m->peer_pid);
+		uc_strbuf_put_uint(&l, m->peer_pid);
 		if (msg->peer_comm[0]) {
 			uc_strbuf_puts(&l, "/");
 			put_comm(&l, msg->peer_comm);
 		}
 	}
-	uc_format_sock(sock, sizeof(sock), m->sock, false);
-	uc_strbuf_printf(&l, " %s %s ", sock, uc_type_name(m->type));
+	/* uc_format_sock's unpadded form, "0x%llx" */
+	uc_strbuf_puts(&l, " 0x");
+	uc_strbuf_put_hex(&l, m->sock);
+	uc_strbuf_puts(&l, " ");
+	uc_strbuf_puts(&l, uc_type_name(m->type));
+	uc_strbuf_puts(&l, " ");
 	put_paths(&l, m);
-	uc_strbuf_printf(&l, " len %u", m->len);
+	uc_strbuf_puts(&l, " len ");
+	uc_strbuf_put_uint(&l, m->len);
 	if (msg->caplen != m->len && !(msg->flags & UC_MF_RECEIVE))
 		uc_strbuf_printf(&l, " caplen %u", msg->caplen);
 	if (m->n_fds)

@@ -28,7 +28,7 @@ size_t uc_format_bytes_escaping(char *buf, size_t size, const void *data, size_t
 		if (c == '\\') {
 			esc[0] = esc[1] = '\\';
 			n = 2;
-		} else if (c >= 0x20 && c <= 0x7e && !strchr(extra, c)) {
+		} else if (c >= 0x20 && c <= 0x7e && (!*extra || !strchr(extra, c))) {
 			esc[0] = (char)c;
 			n = 1;
 		} else {

@@ -16,6 +16,7 @@
 #include "syscalls.skel.h"
 #include "syscalls_nl.skel.h"
 #include "capture/live/tracefs.h"
+#include "capture/core/clock.h"
 #include "capture/core/filter.h"
 
 /* The _nl objects are the same BPF sources built without bpf_loop (bpf/ring.bpf.h): same
@@ -39,6 +40,20 @@ static bool have_bpf_loop(enum bpf_prog_type t)
 
 /* --btf FILE, for kernels without /sys/kernel/btf/vmlinux: CO-RE and kernel_has() read it. */
 static const char *btf_path;
+
+/* -v: where start-up's time goes, one line per part of loading a backend, in the form of
+ * main's start-up lines (the bench's start-up section sums them by name). */
+static bool time_steps;
+static uint64_t step_ns;
+
+static void step_done(const char *backend, const char *what)
+{
+	uint64_t now = uc_now_ns(CLOCK_MONOTONIC);
+	if (time_steps && what)
+		fprintf(stderr, "unixcap: start-up: - %s%s%s: %llu ms\n", backend ? backend : "",
+			backend ? " " : "", what, (unsigned long long)((now - step_ns) / 1000000u));
+	step_ns = now;
+}
 
 /*
  * UNIXCAP_VERIFIER_STATS=1 (for the kernel matrix, docs/kernels.md): every program is loaded
@@ -140,8 +155,9 @@ static int fill_pid_filter(const struct capture_maps *m, const struct uc_filter 
 	return 0;
 }
 
-/* Kernel BTF answers "does this function/tracepoint exist here" without trying to attach. */
-static bool kernel_has(const char *name, int kind)
+/* The kernel's BTF (or --btf FILE), parsed once for the preflight and every kernel_has():
+ * each parse of a 6.x vmlinux BTF costs tens of milliseconds of start-up. NULL if none. */
+static struct btf *vmlinux_btf(void)
 {
 	static struct btf *vmlinux;
 	static bool tried;
@@ -151,9 +167,43 @@ static bool kernel_has(const char *name, int kind)
 		if (libbpf_get_error(vmlinux))
 			vmlinux = NULL;
 	}
+	return vmlinux;
+}
+
+/* Kernel BTF answers "does this function/tracepoint exist here" without trying to attach. */
+static bool kernel_has(const char *name, int kind)
+{
+	struct btf *vmlinux = vmlinux_btf();
 	if (!vmlinux)
 		return kind == BTF_KIND_FUNC; /* unknown: let attach decide */
 	return btf__find_by_name_kind(vmlinux, name, kind) >= 0;
+}
+
+/*
+ * Whether the kernel takes an fentry program at all, asked with a two-instruction one: some
+ * kernels refuse the program type (EPERM here, with no kprobes either), and finding that out
+ * by loading the backend costs its object's BTF, maps and the programs loaded before the
+ * first fentry one. 0, or the load's -errno. Without BTF the backend's load decides.
+ */
+static int fentry_refused(void)
+{
+	struct btf *vmlinux = vmlinux_btf();
+	if (btf_path || !vmlinux)
+		return 0;
+	int id = btf__find_by_name_kind(vmlinux, "unix_stream_sendmsg", BTF_KIND_FUNC);
+	if (id < 0)
+		return 0;
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, po, .expected_attach_type = BPF_TRACE_FENTRY,
+		    .attach_btf_id = (__u32)id);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns, 2, &po);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
 }
 
 static int attach(struct uc_capture *c, struct bpf_program *p, bool required, char *err,
@@ -268,6 +318,22 @@ static int hooks_attach(struct uc_capture *c, struct sendmsg_hooks_bpf *s,
 static int try_hooks(struct uc_capture *c, const struct uc_options *o, const struct uc_filter *f,
 		     enum uc_backend b, char *err, size_t errlen)
 {
+	if (b == UC_BACKEND_FENTRY) {
+		int e = fentry_refused();
+		if (e) {
+			snprintf(err, errlen, "load: %s (the kernel refuses fentry programs)",
+				 strerror(-e));
+			return e;
+		}
+	}
+	if (b == UC_BACKEND_KPROBE) {
+		char tf_err[160];
+		uc_ensure_tracefs(tf_err, sizeof(tf_err)); /* kprobe_events is found through it */
+		if (!uc_kprobes_available()) {
+			snprintf(err, errlen, "kernel without kprobes (no kprobe PMU, no kprobe_events)");
+			return -ENOENT;
+		}
+	}
 	bool loop = have_bpf_loop(BPF_PROG_TYPE_KPROBE);
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = btf_path);
 	struct sendmsg_hooks_bpf *s = loop ? sendmsg_hooks_bpf__open_opts(&oo)
@@ -282,9 +348,12 @@ static int try_hooks(struct uc_capture *c, const struct uc_options *o, const str
 	int e = size_ring(&m, o);
 	struct hook_extras x = hooks_autoload(s, &hp);
 
+	const char *bn = uc_backend_name(b);
+	step_done(bn, "open (probes, BTF)");
 	if (!e) {
 		stats_arm(s->obj);
 		e = sendmsg_hooks_bpf__load(s);
+		step_done(bn, "load (CO-RE, verifier)");
 		if (e)
 			snprintf(err, errlen, "load: %s", strerror(-e));
 		else
@@ -292,8 +361,10 @@ static int try_hooks(struct uc_capture *c, const struct uc_options *o, const str
 	} else {
 		snprintf(err, errlen, "ring buffer size: %s", strerror(-e));
 	}
-	if (!e)
+	if (!e) {
 		e = hooks_attach(c, s, &hp, &x, err, errlen);
+		step_done(bn, "attach");
+	}
 	if (!e)
 		e = finish(c, &m, f);
 	if (e) {
@@ -309,6 +380,63 @@ static int try_hooks(struct uc_capture *c, const struct uc_options *o, const str
 						   : "; programs without bpf_loop"));
 	c->hooks = s;
 	c->backend = b;
+	return 0;
+}
+
+/*
+ * The exit programs of write, writev, sendto and sendmsg are one code (send_exit on the return
+ * value), and a tracepoint program may be attached to several tracepoints: each of them that
+ * is instruction for instruction tp_exit_write is not loaded (the verifier's time is most of
+ * start-up), and tp_exit_write is attached in its place. One that differs loads on its own.
+ */
+struct shared_exits {
+	struct bpf_program *as[4]; /* loaded in place of each: tp_exit_write, or NULL */
+	const char *tp[4];         /* its tracepoint, "syscalls/sys_exit_..." */
+	unsigned n;
+};
+
+static bool same_insns(const struct bpf_program *a, const struct bpf_program *b)
+{
+	size_t n = bpf_program__insn_cnt(a);
+	return n == bpf_program__insn_cnt(b) &&
+	       !memcmp(bpf_program__insns(a), bpf_program__insns(b), n * sizeof(struct bpf_insn));
+}
+
+static void share_exits(struct syscalls_bpf *s, struct shared_exits *sh)
+{
+	struct bpf_program *others[] = { s->progs.tp_exit_writev, s->progs.tp_exit_sendto,
+					 s->progs.tp_exit_sendmsg };
+	sh->n = 0;
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		const char *sec = bpf_program__section_name(others[i]);
+		if (!same_insns(others[i], s->progs.tp_exit_write) || strncmp(sec, "tracepoint/", 11))
+			continue;
+		bpf_program__set_autoload(others[i], false);
+		sh->as[sh->n] = s->progs.tp_exit_write;
+		sh->tp[sh->n++] = sec + 11;
+	}
+}
+
+static int attach_shared(struct uc_capture *c, const struct shared_exits *sh, char *err,
+			 size_t errlen)
+{
+	for (unsigned i = 0; i < sh->n; i++) {
+		char cat[32];
+		const char *slash = strchr(sh->tp[i], '/');
+		if (!slash || (size_t)(slash - sh->tp[i]) >= sizeof(cat))
+			return -EINVAL;
+		snprintf(cat, sizeof(cat), "%.*s", (int)(slash - sh->tp[i]), sh->tp[i]);
+		struct bpf_link *l = bpf_program__attach_tracepoint(sh->as[i], cat, slash + 1);
+		if (!l) {
+			int e = -errno;
+			snprintf(err, errlen, "attach %s: %s", sh->tp[i], strerror(-e));
+			return e;
+		}
+		if (c->n_links < UC_MAX_LINKS)
+			c->links[c->n_links++] = l;
+		else
+			bpf_link__destroy(l);
+	}
 	return 0;
 }
 
@@ -336,9 +464,13 @@ static int try_tracepoints(struct uc_capture *c, const struct uc_options *o,
 	bool have_ready = kernel_has("btf_trace_sk_data_ready", BTF_KIND_TYPEDEF) &&
 			  access("/sys/kernel/btf/vmlinux", R_OK) == 0;
 	bpf_program__set_autoload(s->progs.tp_sk_data_ready, have_ready);
+	struct shared_exits sh;
+	share_exits(s, &sh);
+	step_done("tracepoint", "open (probes, BTF)");
 	if (!e) {
 		stats_arm(s->obj);
 		e = syscalls_bpf__load(s);
+		step_done("tracepoint", "load (CO-RE, verifier)");
 		if (e)
 			snprintf(err, errlen, "load: %s", strerror(-e));
 		else
@@ -354,6 +486,9 @@ static int try_tracepoints(struct uc_capture *c, const struct uc_options *o,
 				break;
 		}
 	}
+	if (!e)
+		e = attach_shared(c, &sh, err, errlen);
+	step_done("tracepoint", "attach");
 	if (!e)
 		e = finish(c, &m, f);
 	if (e) {
@@ -466,11 +601,7 @@ static int preflight(char *err, size_t errlen)
 	}
 	/* libbpf also finds a vmlinux with BTF in /boot or /lib/modules: only no BTF anywhere
 	 * is an error. */
-	struct btf *kbtf = btf_path ? NULL : btf__load_vmlinux_btf();
-	bool no_btf = !btf_path && libbpf_get_error(kbtf);
-	if (!libbpf_get_error(kbtf))
-		btf__free(kbtf);
-	if (no_btf) {
+	if (!btf_path && !vmlinux_btf()) {
 		snprintf(err, errlen, "this kernel has no BTF (/sys/kernel/btf/vmlinux, "
 			 "CONFIG_DEBUG_INFO_BTF), which CO-RE needs: give its BTF with --btf FILE "
 			 "(btfhub has files for many distribution kernels)");
@@ -514,10 +645,13 @@ int uc_capture_open(struct uc_capture *c, const struct uc_options *o, const stru
 	memset(c, 0, sizeof(*c));
 	c->ringbuf_fd = c->stats_fd = -1;
 	btf_path = o->btf_file;
+	time_steps = o->verbose > 0;
+	step_done(NULL, NULL);
 	libbpf_set_print(uc_libbpf_log(0)); /* the preflight's probes fail by design */
 	e = preflight(err, errlen);
 	if (e)
 		return e;
+	step_done(NULL, "preflight (BPF, ring buffer, BTF)");
 	if (o->verbose) {
 		vlog_stderr = o->verbose > 1;
 		vlog_open();
@@ -530,6 +664,7 @@ int uc_capture_open(struct uc_capture *c, const struct uc_options *o, const stru
 		if (o->backend != UC_CHOOSE_AUTO && o->backend != b->choice)
 			continue;
 		e = b->open(c, o, f, b->id, why[i], sizeof(why[i]));
+		step_done(uc_backend_name(b->id), e ? "unavailable (the rest of its attempt)" : NULL);
 		if (e == -EACCES)
 			denied = (int)i; /* a missing capability, named in why[i] */
 		if (!e) {

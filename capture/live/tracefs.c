@@ -1,6 +1,7 @@
 #include "capture/live/tracefs.h"
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,4 +41,19 @@ int uc_ensure_tracefs(char *err, size_t errlen)
 		return -ENOENT;
 	}
 	return 0;
+}
+
+bool uc_kprobes_available(void)
+{
+	/* libbpf attaches through the kprobe PMU, or else tracefs' kprobe_events: a kernel
+	 * with neither (CONFIG_KPROBE_EVENTS off) refuses every kprobe. Unknown (tracefs not
+	 * mounted) counts as available, so that attach still decides. */
+	if (access("/sys/bus/event_source/devices/kprobe/type", F_OK) == 0)
+		return true;
+	bool mounted = access(TRACEFS "/events", F_OK) == 0,
+	     debug_mounted = access(DEBUGFS_TRACING "/events", F_OK) == 0;
+	if (!mounted && !debug_mounted)
+		return true;
+	return (mounted && access(TRACEFS "/kprobe_events", F_OK) == 0) ||
+	       (debug_mounted && access(DEBUGFS_TRACING "/kprobe_events", F_OK) == 0);
 }

@@ -10,10 +10,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "writers/capfile/file_queue.h"
 #include "writers/capfile/zstd_stream.h"
 
 /* Large enough to keep write() calls few, small enough to bound memory between batches. */
 #define WRITE_THRESHOLD (1u << 20)
+/* What the writer thread may have queued before the consumer waits for it: a few hundred
+ * ms of the fastest capture, on top of the kernel's ring. */
+#define QUEUE_MAX (32u << 20)
 
 struct uc_rotate {
 	struct uc_rotate_cfg cfg;
@@ -31,17 +35,13 @@ struct uc_rotate {
 	uint64_t written; /* bytes of the current file already on disk */
 	unsigned c_count, g_count, files;
 	time_t g_time;
-	int error; /* sticky: after a failed write the file's end is unknown */
 	/* Where each block committed to plain ends, and whether it is a packet: a failed write
 	 * keeps the whole blocks that reached the file, and counts the packets among them. */
-	struct block_mark {
-		size_t end;
-		bool packet;
-	} *marks;
+	struct uc_fq_mark *marks;
 	size_t n_marks, cap_marks;
 	uint64_t z_packets;  /* zstd: packets in the compressed bytes not yet written */
 	uint64_t z_unflushed; /* zstd: bytes given to the compressor since it last flushed */
-	uint64_t on_disk;    /* packets written to files, all files together */
+	struct uc_fq *fq;    /* the writes, their sticky error, the packets on disk */
 };
 
 static int digits_for(unsigned count)
@@ -135,59 +135,28 @@ static int open_file(struct uc_rotate *r, char *err, size_t errlen)
 	return 0;
 }
 
-/* Packets among the marked blocks that end at or before off; drops those marks. */
-static uint64_t settle_marks(struct uc_rotate *r, size_t off, size_t *kept)
-{
-	uint64_t n = 0;
-	size_t i = 0;
-
-	*kept = 0;
-	for (; i < r->n_marks && r->marks[i].end <= off; i++) {
-		n += r->marks[i].packet;
-		*kept = r->marks[i].end;
-	}
-	r->n_marks = 0;
-	return n;
-}
-
+/* Hands the batch to the file queue; written counts it at once, for -C's size check. */
 static int write_all(struct uc_rotate *r, struct uc_buf *b)
 {
-	size_t off = 0, kept;
-	uint64_t batch_start = r->written;
 	bool plain = b == &r->plain;
-	if (r->error)
-		return r->error;
-	while (off < b->len) {
-		ssize_t n = write(r->fd, b->data + off, b->len - off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			r->error = -errno;
-			/* A batch is whole blocks (or zstd frames) but may end up half written, e.g.
-			 * on a full disk: cut it after the last whole block that made it (zstd: before
-			 * the batch), so the file stays readable and loses only what did not fit. */
-			if (plain) {
-				r->on_disk += settle_marks(r, off, &kept);
-			} else {
-				kept = 0;
-				r->z_packets = 0;
-			}
-			if (off > kept && !r->is_stdout &&
-			    ftruncate(r->fd, (off_t)(batch_start + kept)) == 0)
-				r->written = batch_start + kept;
-			return r->error;
-		}
-		off += (size_t)n;
-		r->written += (uint64_t)n;
-	}
-	if (plain) {
-		r->on_disk += settle_marks(r, off, &kept);
-	} else {
-		r->on_disk += r->z_packets;
+	size_t len = b->len;
+	struct uc_fq_batch batch = {
+		.bytes = b,
+		.marks = &r->marks,
+		.n_marks = &r->n_marks,
+		.cap_marks = &r->cap_marks,
+		.packets = plain ? 0 : r->z_packets,
+		.fd = r->fd,
+		.plain = plain,
+		.trim = !r->is_stdout,
+		.start = r->written,
+	};
+	int e = uc_fq_push(r->fq, &batch);
+	if (!plain)
 		r->z_packets = 0;
-	}
-	b->len = 0;
-	return 0;
+	if (!e)
+		r->written += len;
+	return e;
 }
 
 static int commit_block(struct uc_rotate *r, bool packet);
@@ -201,13 +170,13 @@ static int mark_block(struct uc_rotate *r, bool packet)
 	}
 	if (r->n_marks == r->cap_marks) {
 		size_t c = r->cap_marks ? 2 * r->cap_marks : 256;
-		struct block_mark *m = realloc(r->marks, c * sizeof(*m));
+		struct uc_fq_mark *m = realloc(r->marks, c * sizeof(*m));
 		if (!m)
 			return -ENOMEM;
 		r->marks = m;
 		r->cap_marks = c;
 	}
-	r->marks[r->n_marks++] = (struct block_mark){ r->plain.len, packet };
+	r->marks[r->n_marks++] = (struct uc_fq_mark){ r->plain.len, packet };
 	return 0;
 }
 
@@ -244,6 +213,8 @@ int uc_rotate_open(struct uc_rotate **out, const struct uc_rotate_cfg *cfg, time
 	r->fd = -1;
 	r->g_time = now;
 	if (cfg->zstd && !(r->zw = uc_zw_new(cfg->zstd_level)))
+		goto fail;
+	if (!(r->fq = uc_fq_new(QUEUE_MAX)))
 		goto fail;
 	if (!strcmp(cfg->path, "-")) {
 		if (isatty(STDOUT_FILENO)) {
@@ -299,6 +270,10 @@ static int end_file(struct uc_rotate *r)
 		e = drain(r, UC_ZW_END);
 	if (!e)
 		e = write_all(r, out_buf(r));
+	/* The file is closed only once the thread has written all of it. */
+	int w = uc_fq_wait(r->fq);
+	if (!e)
+		e = w;
 	r->plain.len = r->zout.len = 0;
 	r->n_marks = 0;
 	r->z_packets = 0;
@@ -393,7 +368,7 @@ int uc_rotate_commit(struct uc_rotate *r)
 
 uint64_t uc_rotate_packets_written(const struct uc_rotate *r)
 {
-	return r->on_disk;
+	return uc_fq_packets(r->fq);
 }
 
 int uc_rotate_flush(struct uc_rotate *r)
@@ -411,6 +386,7 @@ int uc_rotate_close(struct uc_rotate *r)
 
 void uc_rotate_abort(struct uc_rotate *r)
 {
+	uc_fq_wait(r->fq);
 	if (r->fd >= 0 && !r->is_stdout) {
 		close(r->fd);
 		if (r->created && !r->started)
@@ -423,6 +399,7 @@ void uc_rotate_free(struct uc_rotate *r)
 {
 	if (!r)
 		return;
+	uc_fq_free(r->fq); /* writes what is queued: the fd below is still open */
 	if (r->fd >= 0 && !r->is_stdout)
 		close(r->fd);
 	uc_buf_free(&r->plain);

@@ -43,6 +43,11 @@ void uc_status_init(struct uc_status *s, FILE *out, bool want, uint64_t now_ns)
 	s->on = want && out && isatty(fileno(out));
 }
 
+bool uc_status_due(const struct uc_status *s, uint64_t now_ns)
+{
+	return s->on && now_ns - s->last_ns >= REFRESH_NS;
+}
+
 void uc_status_tick(struct uc_status *s, uint64_t now_ns, uint64_t msgs, uint64_t bytes,
 		    uint64_t drops)
 {

@@ -21,6 +21,8 @@ struct uc_status {
 /* Enabled only when want and out is a terminal. */
 void uc_status_init(struct uc_status *s, FILE *out, bool want, uint64_t now_ns);
 
+/* Whether a tick now would rewrite the line (its counters are worth reading). */
+bool uc_status_due(const struct uc_status *s, uint64_t now_ns);
 /* Rewrites the line when a second has passed since the last one. */
 void uc_status_tick(struct uc_status *s, uint64_t now_ns, uint64_t msgs, uint64_t bytes,
 		    uint64_t drops);
