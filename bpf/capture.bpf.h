@@ -75,6 +75,7 @@ struct uc_pending {
 	__u64 others[UC_MAX_OTHERS]; /* receiving socks seen during the send, in order */
 	__u64 control;   /* msg_control: kernel copy at unix_*_sendmsg, user memory at syscalls */
 	__u64 mmsg_vec;  /* sendmmsg: the user's mmsghdr array */
+	__u64 want_len;  /* bytes the call asked to send: the length shown for a failed send */
 	__u32 control_len;
 	__u32 dest_len;
 	__u32 fd;
@@ -561,7 +562,8 @@ static __always_inline void emit_message(const struct uc_pending *p, long ret, _
 	rec->m.cred_uid = scm.cred.uid;
 	rec->m.cred_gid = scm.cred.gid;
 	rec->m.ts_ns = bpf_ktime_get_ns();
-	rec->m.len = ret > 0 ? ret : 0;
+	/* A failed send moved nothing: its length is what it tried to send. */
+	rec->m.len = ret >= 0 ? ret : p->want_len > 0xffffffffull ? 0xffffffffu : p->want_len;
 	rec->m.caplen = caplen;
 	rec->m.err = ret < 0 ? ret : 0;
 	rec->h.kind = UC_REC_MSG;

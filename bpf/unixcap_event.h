@@ -108,7 +108,7 @@ struct uc_meta {
 	__u32 uid;
 	__u32 gid;
 	__u32 peer_pid; /* sk_peer_pid of the sending socket, 0 if none */
-	__u32 len;      /* bytes the send moved (its return value) */
+	__u32 len;      /* bytes the send moved (its return value); failed: bytes it tried */
 	__u32 caplen;   /* bytes the kernel side will copy: min(len, snaplen) */
 	__s32 err;      /* -errno of a failed send (UC_MF_ERROR) */
 	__u32 flags;    /* enum uc_msg_flags */

@@ -124,7 +124,8 @@ static int deliver(struct uc_message *msg, void *ctx)
 			return 1;
 	}
 	r->captured++;
-	r->bytes += msg->m.len;
+	if (!(msg->m.flags & UC_MF_ERROR))
+		r->bytes += msg->m.len; /* a failed send's len was only tried */
 	if (r->o->count && r->captured >= r->o->count) {
 		r->done = true;
 		return 1;

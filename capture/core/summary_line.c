@@ -74,7 +74,7 @@ size_t uc_format_summary(char *buf, size_t size, const struct uc_message *msg,
 	uc_strbuf_printf(&l, " %s %s ", sock, uc_type_name(m->type));
 	put_paths(&l, m);
 	uc_strbuf_printf(&l, " len %u", m->len);
-	if (msg->caplen != m->len && !(msg->flags & UC_MF_RECEIVE))
+	if (msg->caplen != m->len && !(msg->flags & (UC_MF_RECEIVE | UC_MF_ERROR)))
 		uc_strbuf_printf(&l, " caplen %u", msg->caplen);
 	if (m->n_fds)
 		uc_strbuf_printf(&l, " fds %u", m->n_fds);

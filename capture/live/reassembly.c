@@ -68,8 +68,9 @@ static int deliver(struct uc_reasm *r, struct uc_message *m, bool gap)
 		m->flags |= UC_UF_GAP;
 		r->stats.gaps++;
 	}
-	/* A receive event carries the fds it installed, never payload (the send had it). */
-	if (m->caplen < m->m.len && !(m->m.flags & UC_MF_RECEIVE))
+	/* A receive event carries the fds it installed, never payload (the send had it); a
+	 * failed send's len is what it tried to send, none of which was sent. */
+	if (m->caplen < m->m.len && !(m->m.flags & (UC_MF_RECEIVE | UC_MF_ERROR)))
 		m->flags |= UC_UF_TRUNCATED;
 	r->stats.messages++;
 	return r->cb ? r->cb(m, r->ctx) : 0;

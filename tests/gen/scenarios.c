@@ -389,7 +389,7 @@ static int partial_run(struct ug_ctx *c, void *p)
 	return 0;
 }
 
-/* ---- failed: EPIPE, ENOENT, ECONNREFUSED ------------------------------------------------ */
+/* ---- failed: EPIPE, ENOENT, ECONNREFUSED, ENOTCONN --------------------------------------- */
 
 struct st_failed {
 	int sv[2];
@@ -423,6 +423,27 @@ static int failed_setup(struct ug_ctx *c, void *p)
 	return 0;
 }
 
+/* Failed sends of several segments: the length they tried to send is the iovecs' sum, which
+ * a capture at the system call has to add up itself. The failed sendmmsg fails on its first
+ * datagram (one after the first would make it return the count sent). */
+static void failed_iov(struct ug_ctx *c, struct st_failed *st, const struct ug_msg *one)
+{
+	static const char *S = "failed";
+	static const size_t v3[] = { 7, 0, 30 };
+	struct ug_msg m[2];
+	long r;
+
+	if (ug_msg_init(&m[0], ug_seed(S, 1), NULL, false, v3, ARRAY_LEN(v3)) < 0)
+		return;
+	m[1] = *one;
+	r = ug_sendmsg(c, S, st->uns, -1, &m[0], &st->missing, st->missing_len);
+	ug_expect_err(c, S, "sendmsg of three segments to a missing path", r, errno, ENOENT,
+		      ECONNREFUSED);
+	r = ug_sendmmsg(c, S, st->uns, -1, m, 2);
+	ug_expect_err(c, S, "sendmmsg without an address", r, errno, ENOTCONN, ENOTCONN);
+	ug_msg_free(&m[0]);
+}
+
 static int failed_run(struct ug_ctx *c, void *p)
 {
 	static const char *S = "failed";
@@ -439,6 +460,7 @@ static int failed_run(struct ug_ctx *c, void *p)
 	ug_expect_err(c, S, "sendto a missing path", r, errno, ENOENT, ECONNREFUSED);
 	r = ug_sendto(c, S, st->uns, -1, &m, 0, &st->stale, st->stale_len);
 	ug_expect_err(c, S, "sendto a stale path", r, errno, ECONNREFUSED, ENOENT);
+	failed_iov(c, st, &m);
 	ug_msg_free(&m);
 	return 0;
 }

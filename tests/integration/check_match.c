@@ -187,7 +187,7 @@ static void cmp_error(struct mctx *x, const struct grec *g)
 		want_str(x, "error", g->error);
 	else if (jl_str(&x->m->o, "error", NULL, NULL) != 0)
 		problem(x->v, "%s: \"error\" missing", x->desc);
-	want_i64(x, "len", 0);
+	want_i64(x, "len", g->len); /* what the call tried to send */
 	if (jl_get(&x->m->o, "caplen"))
 		want_i64(x, "caplen", 0);
 	if (jl_str(&x->m->o, "data", &data, &dlen) == 0 && dlen)
