@@ -20,7 +20,6 @@
 #include "bpf/unix_sock.bpf.h"
 
 #define UC_MAX_SEGS 1024 /* UIO_MAXIOV: the kernel refuses more */
-#define UC_MAX_OTHERS 8  /* destinations remembered per syscall (sendmmsg) */
 
 /*
  * Clamps a length behind a compiler barrier: clang drops a bound check it can prove
@@ -72,18 +71,19 @@ struct uc_pending {
 	__u64 nr_segs;
 	__u64 skip;      /* bytes already consumed in the first segment (iov_offset) */
 	__u64 dest_name; /* sockaddr_un of an unconnected send, or 0 */
-	__u64 others[UC_MAX_OTHERS]; /* receiving socks seen during the send, in order */
+	__u64 other;     /* the first receiving sock seen during the send (sendmmsg datagrams:
+			  * each its own, in the tracepoint backend's mmsg_dests) */
 	__u64 control;   /* msg_control: kernel copy at unix_*_sendmsg, user memory at syscalls */
 	__u64 mmsg_vec;  /* sendmmsg: the user's mmsghdr array */
 	__u64 want_len;  /* bytes the call asked to send: the length shown for a failed send */
 	__u32 control_len;
 	__u32 dest_len;
 	__u32 fd;
+	__u32 n_others;  /* receiving socks seen during the send */
 	__u16 type;
 	__u8 src_kind;
 	__u8 call;
 	__u8 dest_user; /* dest_name points to user memory */
-	__u8 n_others;
 	__u8 backend;
 	__u8 control_user;
 	__u8 control_skipped; /* there was control data, not decoded */
@@ -124,12 +124,22 @@ static __always_inline struct sock *unix_peer(struct sock *sk)
 	return BPF_CORE_READ((struct unix_sock *)sk, peer);
 }
 
+/* A datagram sent to an address: the kernel looked the receiver up by that name, whatever
+ * the socket is connected to (seqpacket ignores the address, stream refuses it). */
+static __always_inline bool dest_used(const struct uc_pending *p)
+{
+	return p->dest_name && p->dest_len && p->type == 2 /* SOCK_DGRAM */;
+}
+
 /* The receiving socket seen during the send wins over the connected peer: a connected
- * datagram socket may still sendto() elsewhere. */
+ * datagram socket may still sendto() elsewhere. A datagram sent to an address whose
+ * receiver was not seen has no known peer (never the connected one). */
 static __always_inline struct sock *msg_peer(const struct uc_pending *p, __u64 other)
 {
 	if (other)
 		return (struct sock *)other;
+	if (dest_used(p))
+		return NULL;
 	return unix_peer((struct sock *)p->sk);
 }
 
@@ -517,6 +527,11 @@ static __always_inline void emit_message(const struct uc_pending *p, long ret, _
 	}
 	if (p->src_kind == UC_SRC_KVEC)
 		flags |= UC_MF_KERNEL_MEM;
+	/* Said and counted before --sock/--inode, which cannot match an unknown peer. */
+	if (ret >= 0 && !other && dest_used(p) && p->call != UC_CALL_RECVMSG) {
+		flags |= UC_MF_PEER_UNKNOWN;
+		stat_inc(UC_STAT_PEER_UNKNOWN);
+	}
 
 	/* Cheap filters before any copy. */
 	if (cfg.filter_sock || cfg.filter_inode) {
@@ -620,18 +635,15 @@ UC_GLOBAL int uc_emit(long ret, __u64 other)
 	return 0;
 }
 
-static __always_inline void note_other(struct sock *other)
+/* A receiving socket seen during this thread's send: the first one is the message's peer
+ * (a stream send may wake its peer once per skb, always the same). */
+static __always_inline void note_other(struct uc_pending *p, struct sock *other)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
-	if (!p || !other)
+	if (!other)
 		return;
-	__u64 n = p->n_others;
-	if (n < UC_MAX_OTHERS) {
-		barrier_var(n);
-		p->others[n & (UC_MAX_OTHERS - 1)] = (__u64)other;
-		p->n_others = n + 1;
-	}
+	if (!p->n_others)
+		p->other = (__u64)other;
+	p->n_others++;
 }
 
 static __always_inline void save_pending(struct uc_pending *p)
@@ -661,7 +673,7 @@ static __always_inline int send_exit(long ret)
 	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
 	if (!p)
 		return 0;
-	uc_emit(ret, p->n_others ? p->others[0] : 0);
+	uc_emit(ret, p->other);
 	bpf_map_delete_elem(&pending, &tid);
 	return 0;
 }

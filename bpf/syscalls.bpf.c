@@ -10,6 +10,26 @@
 #include "bpf/capture.bpf.h"
 #include "bpf/recv.bpf.h"
 
+/*
+ * The receiving socket of each datagram of the sendmmsg() calls in flight, by thread and
+ * datagram: sk_data_ready fires once per datagram delivered, in order, and the exit program
+ * takes each one out. A datagram that finds the table full keeps no destination: it is
+ * flagged peer-unknown and counted (UC_STAT_PEER_UNKNOWN). Room for 32 threads each in a
+ * sendmmsg of UIO_MAXIOV datagrams (2 MiB); userspace shrinks it to one entry when the
+ * kernel has no sk_data_ready tracepoint.
+ */
+struct uc_dest_key {
+	__u32 tid;
+	__u32 idx;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 32 * UC_MAX_SEGS);
+	__type(key, struct uc_dest_key);
+	__type(value, __u64);
+} mmsg_dests SEC(".maps");
+
 /* A sendmmsg() entry as user memory holds it. */
 struct uc_mmsghdr {
 	struct user_msghdr msg_hdr;
@@ -176,13 +196,14 @@ UC_GLOBAL int uc_mmsg_one(__u32 i)
 	long len = mmsg_load(p, i);
 	if (len < 0)
 		return 1;
-	__u64 other = 0;
-	__u64 idx = i;
-	if (idx < p->n_others) {
-		barrier_var(idx);
-		other = p->others[idx & (UC_MAX_OTHERS - 1)];
-	} else if (p->n_others && p->type == 1 /* SOCK_STREAM: one peer for all */) {
-		other = p->others[0];
+	__u64 other = p->other; /* stream, seqpacket: the one peer of every datagram */
+	if (p->type == 2 /* SOCK_DGRAM */) {
+		struct uc_dest_key k = { .tid = tid, .idx = i };
+		__u64 *d = bpf_map_lookup_elem(&mmsg_dests, &k);
+		/* An entry past this call's count is a leftover of an earlier call. */
+		other = d && i < p->n_others ? *d : 0;
+		if (d)
+			bpf_map_delete_elem(&mmsg_dests, &k);
 	}
 	uc_emit((__u32)len, other);
 	return 0;
@@ -225,12 +246,25 @@ int tp_exit_sendmmsg(struct trace_event_raw_sys_exit *ctx)
 	return 0;
 }
 
-/* The receiving socket of each datagram (6.3+): fills peer_sock for unconnected sends. */
+/* The receiving socket of each datagram (6.3+), in the sender's context: fills peer_sock
+ * for unconnected sends, one per datagram of a sendmmsg. */
 SEC("tp_btf/sk_data_ready")
 int BPF_PROG(tp_sk_data_ready, const struct sock *sk)
 {
 	if (BPF_CORE_READ(sk, __sk_common.skc_family) != AF_UNIX)
 		return 0;
-	note_other((struct sock *)sk);
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
+	if (!p)
+		return 0;
+	if (p->call == UC_CALL_SENDMMSG && p->type == 2 /* SOCK_DGRAM */) {
+		struct uc_dest_key k = { .tid = tid, .idx = p->n_others };
+		__u64 v = (__u64)sk;
+		if (p->n_others < UC_MAX_SEGS)
+			bpf_map_update_elem(&mmsg_dests, &k, &v, BPF_ANY);
+		p->n_others++;
+		return 0;
+	}
+	note_other(p, (struct sock *)sk);
 	return 0;
 }

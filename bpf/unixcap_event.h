@@ -52,6 +52,8 @@ enum uc_msg_flags {
 	UC_MF_FDS_LOST = 1 << 8,   /* some passed fds could not be recorded (ring full) */
 	UC_MF_PIDFD = 1 << 9,      /* an SCM_PIDFD was received (6.5+) */
 	UC_MF_CTL_SKIPPED = 1 << 10, /* control data not decoded (older versions: sendmmsg, tracepoint) */
+	UC_MF_PEER_UNKNOWN = 1 << 11, /* a datagram sent to an address whose receiving socket the
+				       * backend did not see: peer_sock/peer_inode are 0 */
 };
 
 enum uc_backend {

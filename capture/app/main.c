@@ -478,6 +478,11 @@ static void print_summary(const struct run *r)
 		(unsigned long long)rs->malformed);
 	fprintf(stderr, "%llu messages captured, %llu dropped\n", (unsigned long long)r->captured,
 		(unsigned long long)uc_consumer_drops(r->consumer));
+	if (st[UC_STAT_PEER_UNKNOWN])
+		fprintf(stderr, "unixcap: %llu datagrams sent to an address whose receiving socket "
+				"was not seen (flag peer-unknown: no peer_sock, peer_inode; --sock and "
+				"--inode cannot select them)\n",
+			(unsigned long long)st[UC_STAT_PEER_UNKNOWN]);
 	if (r->o->write_file)
 		fprintf(stderr, "%llu written to %s\n", (unsigned long long)r->file_packets,
 			strcmp(r->o->write_file, "-") ? r->o->write_file : "stdout");

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -268,6 +269,68 @@ static int dgram_run(struct ug_ctx *c, void *p)
 	return 0;
 }
 
+/* ---- dgram_dests: one sendmmsg of UIO_MAXIOV datagrams, round robin to three receivers --- */
+
+#define DESTS 3
+
+struct st_dests {
+	int rcv[DESTS], snd;
+	struct sockaddr_un sa[DESTS];
+	socklen_t len[DESTS];
+};
+
+static int dests_setup(struct ug_ctx *c, void *p)
+{
+	static const char *S = "dgram_dests";
+	struct st_dests *st = p;
+	char name[32], role[16];
+
+	for (int i = 0; i < DESTS; i++) {
+		snprintf(name, sizeof(name), "dests%d.sock", i);
+		snprintf(role, sizeof(role), "receiver%d", i);
+		st->len[i] = ug_addr_fs(c, &st->sa[i], name);
+		st->rcv[i] = ug_bound(c, S, role, SOCK_DGRAM, &st->sa[i], st->len[i]);
+		if (st->rcv[i] < 0)
+			return -1;
+	}
+	st->snd = ug_bound(c, S, "sender", SOCK_DGRAM, NULL, 0);
+	return st->snd < 0 ? -1 : 0;
+}
+
+/* Every datagram names its receiver only in its own msg_name: the capture must still give
+ * each one its receiving socket, the last as well as the first. */
+static int dests_run(struct ug_ctx *c, void *p)
+{
+	static const char *S = "dgram_dests";
+	struct st_dests *st = p;
+	struct ug_msg *m = calloc(UG_MAX_MMSG, sizeof(*m));
+	struct ug_dest *to = calloc(UG_MAX_MMSG, sizeof(*to));
+	struct ug_drainer d;
+	int ok = 0;
+
+	for (; m && to && ok < UG_MAX_MMSG; ok++) {
+		int k = ok % DESTS;
+
+		if (ug_msg_init1(&m[ok], ug_seed(S, (unsigned)ok), NULL, false,
+				 1 + (size_t)ok % 61) < 0)
+			break;
+		to[ok] = (struct ug_dest){ st->rcv[k], &st->sa[k], st->len[k] };
+	}
+	if (ok < UG_MAX_MMSG) {
+		ug_fail(c, S, "out of memory");
+	} else if (start_drain(c, S, &d, st->rcv, DESTS) == 0) {
+		long r = ug_sendmmsg_to(c, S, st->snd, m, UG_MAX_MMSG, to);
+
+		ug_expect(c, S, "sendmmsg to three receivers", r, UG_MAX_MMSG);
+		ug_drain_stop(&d);
+	}
+	for (int i = 0; i < ok; i++)
+		ug_msg_free(&m[i]);
+	free(m);
+	free(to);
+	return 0;
+}
+
 /* ---- seqpacket: a socketpair and a filesystem listener ---------------------------------- */
 
 struct st_seq {
@@ -472,6 +535,7 @@ const struct ug_scenario ug_scenarios[] = {
 	{ "stream_path", sizeof(struct st_path), path_setup, path_run },
 	{ "stream_abstract", sizeof(struct st_abs), abs_setup, abs_run },
 	{ "dgram", sizeof(struct st_dgram), dgram_setup, dgram_run },
+	{ "dgram_dests", sizeof(struct st_dests), dests_setup, dests_run },
 	{ "seqpacket", sizeof(struct st_seq), seq_setup, seq_run },
 	{ "big", sizeof(struct st_big), big_setup, big_run },
 	{ "partial", sizeof(struct st_partial), partial_setup, partial_run },
@@ -482,6 +546,6 @@ const struct ug_scenario ug_scenarios[] = {
 
 const char *const ug_scenario_names[] = {
 	"stream_pair", "stream_path", "stream_abstract", "dgram",
-	"seqpacket",   "big",         "partial",         "failed",
-	"fdpass",      NULL,
+	"dgram_dests", "seqpacket",   "big",             "partial",
+	"failed",      "fdpass",      NULL,
 };

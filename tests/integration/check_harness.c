@@ -194,6 +194,8 @@ static int buf_grow(struct buf *b, size_t more)
 			return -1;
 		b->p = p;
 		b->cap = cap;
+		/* A read that then finds end of file leaves an empty buffer: a string still. */
+		b->p[b->len] = '\0';
 	}
 	return 0;
 }

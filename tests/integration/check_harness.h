@@ -153,6 +153,7 @@ struct run {
 	char backend[32];
 	bool have_summary;
 	unsigned long long captured, dropped;
+	unsigned long long peer_unknown; /* datagrams whose receiver unixcap did not see */
 	struct cmsg *msgs;
 	int nmsgs;
 	double t0, t1;

@@ -144,6 +144,8 @@ const struct check check_table[] = {
 	{ "errors",              expect_errors,             0,
 	  RUN(.filter = filter_pid, .args = { "--errors" }) },
 	{ "filter.sock",         expect_filter_sock,        0, RUN(.filter = filter_sock) },
+	{ "filter.sock-dests",   expect_filter_sock_dests,  0,
+	  RUN(.only = "dgram_dests", .filter = filter_sock_dests) },
 	{ "filter.inode",        expect_filter_inode,       0, RUN(.filter = filter_inode) },
 	{ "filter.path",         expect_filter_path,        0, RUN(.filter = filter_path) },
 	{ "filter.path-abstract", expect_filter_path,       0,
