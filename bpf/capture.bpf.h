@@ -177,12 +177,24 @@ static __always_inline __u16 dest_path(const struct uc_pending *p, char *dst)
 	return len;
 }
 
-static __always_inline __u32 peer_pid_of(struct sock *sk)
+/*
+ * sk_peer_pid of the sending socket, and the name of that process read now: userspace gets
+ * the record later, when a short-lived peer may be gone. The name is left empty when the
+ * process has exited already (a dbus-daemon --fork parent, whose pid its clients keep).
+ */
+static __always_inline void peer_process(struct sock *sk, struct uc_meta *m)
 {
 	struct pid *pid = BPF_CORE_READ(sk, sk_peer_pid);
 	if (!pid)
-		return 0;
-	return BPF_CORE_READ(pid, numbers[0].nr);
+		return;
+	m->peer_pid = BPF_CORE_READ(pid, numbers[0].nr);
+	/* The thread group leader: the task linked to its own pid (pid_task(pid, PIDTYPE_PID)). */
+	struct hlist_node *link = BPF_CORE_READ(pid, tasks[PIDTYPE_PID].first);
+	if (!link)
+		return;
+	struct task_struct *task =
+		(void *)link - bpf_core_field_offset(struct task_struct, pid_links);
+	bpf_core_read_str(m->peer_comm, sizeof(m->peer_comm), &task->comm);
 }
 
 /* The struct socket behind fd in the current task, if it is an AF_UNIX socket. */
@@ -434,7 +446,9 @@ static __always_inline void fill_meta(struct uc_meta *m, const struct uc_pending
 	m->peer_sock = (__u64)peer;
 	m->inode = sock_inode(sk);
 	m->peer_inode = sock_inode(peer);
-	m->peer_pid = peer_pid_of(sk);
+	m->peer_pid = 0;
+	m->peer_comm[0] = 0;
+	peer_process(sk, m);
 	m->pid = pid_tgid >> 32;
 	m->tid = (__u32)pid_tgid;
 	__u64 ugid = bpf_get_current_uid_gid();

@@ -121,6 +121,7 @@ struct uc_meta {
 	__u16 peer_path_len;
 	__u32 fd; /* the sender's fd, when the backend sees it (tracepoint), else -1 */
 	char comm[UC_COMM_LEN];
+	char peer_comm[UC_COMM_LEN]; /* name of peer_pid's process at send time; "" if it was gone */
 	char path[UC_PATH_MAX];
 	char peer_path[UC_PATH_MAX];
 	__u16 n_fds; /* SCM_RIGHTS files passed (send) or installed (receive) */

@@ -64,6 +64,8 @@ static int deliver(struct uc_reasm *r, struct uc_message *m, bool gap)
 {
 	m->ts_wall_ns = m->m.ts_ns + r->mono_to_wall_ns;
 	m->flags = m->m.flags;
+	memcpy(m->peer_comm, m->m.peer_comm, UC_COMM_LEN);
+	m->peer_comm[UC_COMM_LEN - 1] = 0;
 	if (gap) {
 		m->flags |= UC_UF_GAP;
 		r->stats.gaps++;

@@ -7,10 +7,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define HTTP_GET "GET / HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -528,6 +530,62 @@ static int failed_run(struct ug_ctx *c, void *p)
 	return 0;
 }
 
+/* ---- peer_gone: a peer process that exits right after it received ----------------------- */
+
+struct st_gone {
+	int l;
+	struct sockaddr_un sa;
+	socklen_t len;
+};
+
+static int gone_setup(struct ug_ctx *c, void *p)
+{
+	struct st_gone *st = p;
+
+	st->len = ug_addr_fs(c, &st->sa, "gone.sock");
+	st->l = ug_listener(c, "peer_gone", SOCK_STREAM, &st->sa, st->len);
+	return st->l < 0 ? -1 : 0;
+}
+
+/* The peer: named UG_PEER_COMM, it connects, reads, and exits. */
+static void gone_child(const struct st_gone *st)
+{
+	char buf[256];
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	prctl(PR_SET_NAME, UG_PEER_COMM, 0, 0, 0);
+	if (fd < 0 || connect(fd, (const struct sockaddr *)&st->sa, st->len) < 0)
+		_exit(1);
+	_exit(read(fd, buf, sizeof(buf)) > 0 ? 0 : 1);
+}
+
+/* The accepted socket's sk_peer_pid is the child's pid; the child is reaped before this
+ * returns, so its name is only known to whoever read it while the message was sent. */
+static int gone_run(struct ug_ctx *c, void *p)
+{
+	static const char *S = "peer_gone";
+	struct st_gone *st = p;
+	int status = 0, srv;
+	pid_t child = fork();
+
+	if (child < 0) {
+		ug_fail(c, S, "fork: %s", strerror(errno));
+		return 0;
+	}
+	if (child == 0)
+		gone_child(st);
+	srv = ug_reg(c, S, "server", accept4(st->l, NULL, NULL, SOCK_CLOEXEC));
+	if (srv < 0) {
+		ug_fail(c, S, "accept: %s", strerror(errno));
+		kill(child, SIGKILL);
+	} else {
+		SEND1(c, S, 0, "to a peer about to exit ", true, 40, ug_write(c, S, srv, -1, &m_));
+	}
+	if (waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status))
+		ug_fail(c, S, "the peer process did not read and exit");
+	return 0;
+}
+
 /* ---- table ------------------------------------------------------------------------------ */
 
 const struct ug_scenario ug_scenarios[] = {
@@ -541,11 +599,12 @@ const struct ug_scenario ug_scenarios[] = {
 	{ "partial", sizeof(struct st_partial), partial_setup, partial_run },
 	{ "failed", sizeof(struct st_failed), failed_setup, failed_run },
 	{ "fdpass", sizeof(struct st_fdpass), ug_fdpass_setup, ug_fdpass_run },
+	{ "peer_gone", sizeof(struct st_gone), gone_setup, gone_run },
 	{ NULL, 0, NULL, NULL },
 };
 
 const char *const ug_scenario_names[] = {
 	"stream_pair", "stream_path", "stream_abstract", "dgram",
 	"dgram_dests", "seqpacket",   "big",             "partial",
-	"failed",      "fdpass",      NULL,
+	"failed",      "fdpass",      "peer_gone",       NULL,
 };

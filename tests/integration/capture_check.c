@@ -54,7 +54,7 @@ static void usage(FILE *f)
 		   "checks: backend capture failed-hidden json-format summary fds errors filter.sock\n"
 		   "        filter.sock-dests filter.inode filter.path filter.path-abstract\n"
 		   "        filter.path-prefix filter.type filter.tid\n"
-		   "        filter.comm count hexdump snaplen.small fds-table\n");
+		   "        filter.comm count hexdump snaplen.small fds-table peer-comm\n");
 }
 
 static bool valid_backend(const char *b)
