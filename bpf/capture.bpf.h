@@ -436,11 +436,10 @@ static __always_inline bool path_matches(const char *path, __u16 len)
 	return uc_cfg_path_matches(&cfg, path, len);
 }
 
-static __always_inline void fill_meta(struct uc_meta *m, const struct uc_pending *p, __u64 other,
-				      __u64 pid_tgid)
+static __always_inline void fill_meta(struct uc_meta *m, const struct uc_pending *p,
+				      struct sock *peer, __u64 pid_tgid)
 {
 	struct sock *sk = (struct sock *)p->sk;
-	struct sock *peer = msg_peer(p, other);
 
 	m->sock = p->sk;
 	m->peer_sock = (__u64)peer;
@@ -475,7 +474,7 @@ static __always_inline void fill_meta(struct uc_meta *m, const struct uc_pending
  * --path, decided before reserving: a reserved-then-discarded record still holds ring
  * space until the reader passes it, so other traffic could make wanted messages drop.
  */
-static __always_inline bool paths_wanted(const struct uc_pending *p, __u64 other)
+static __always_inline bool paths_wanted(const struct uc_pending *p, struct sock *peer)
 {
 	__u32 zero = 0;
 	struct uc_path_pair *s = bpf_map_lookup_elem(&path_scratch, &zero);
@@ -485,7 +484,7 @@ static __always_inline bool paths_wanted(const struct uc_pending *p, __u64 other
 		return true;
 	__u16 n = p->dest_name ? dest_path(p, s->peer) : 0;
 	if (!n)
-		n = unix_bound_path(msg_peer(p, other), s->peer);
+		n = unix_bound_path(peer, s->peer);
 	return path_matches(s->peer, n);
 }
 
@@ -546,10 +545,10 @@ static __always_inline void emit_message(const struct uc_pending *p, long ret, _
 		flags |= UC_MF_PEER_UNKNOWN;
 		stat_inc(UC_STAT_PEER_UNKNOWN);
 	}
+	struct sock *peer = msg_peer(p, other);
 
 	/* Cheap filters before any copy. */
 	if (cfg.filter_sock || cfg.filter_inode) {
-		struct sock *peer = msg_peer(p, other);
 		if (!uc_cfg_sock_wanted(&cfg, p->sk, (__u64)peer))
 			return;
 		if (cfg.filter_inode &&
@@ -557,7 +556,7 @@ static __always_inline void emit_message(const struct uc_pending *p, long ret, _
 			return;
 	}
 
-	if (cfg.filter_path && !paths_wanted(p, other))
+	if (cfg.filter_path && !paths_wanted(p, peer))
 		return;
 
 	__u64 n0 = 0;
@@ -579,7 +578,7 @@ static __always_inline void emit_message(const struct uc_pending *p, long ret, _
 	if (n0 && read_bytes(p, rec->data, n0, seg.ptr))
 		faults++;
 	rec->m.flags = flags;
-	fill_meta(&rec->m, p, other, pid_tgid);
+	fill_meta(&rec->m, p, peer, pid_tgid);
 
 	__u64 msg_id = next_id((__u32)pid_tgid);
 	/* FD records land after this MSG record in the ring (reservation order), and
