@@ -76,6 +76,11 @@ struct uc_pending {
 	__u64 control;   /* msg_control: kernel copy at unix_*_sendmsg, user memory at syscalls */
 	__u64 mmsg_vec;  /* sendmmsg: the user's mmsghdr array */
 	__u64 want_len;  /* bytes the call asked to send: the length shown for a failed send */
+	/* sendmmsg (tracepoint): the user's mmsghdr of the datagram being emitted and its key
+	 * in mmsg_dests, here rather than on the stack: the emit chain under the datagram loop
+	 * is near 6.1's limit of 512 bytes of stack for all frames together. */
+	__u64 mmsg_hdr[8];
+	__u64 mmsg_key;
 	__u32 control_len;
 	__u32 dest_len;
 	__u32 fd;

@@ -169,20 +169,21 @@ int tp_exit_sendmsg(struct trace_event_raw_sys_exit *ctx)
  * or -1 when the user's mmsghdr cannot be read. */
 static __always_inline long mmsg_load(struct uc_pending *p, __u32 i)
 {
-	struct uc_mmsghdr mh = {};
+	_Static_assert(sizeof(struct uc_mmsghdr) == sizeof(p->mmsg_hdr), "mmsghdr scratch");
+	struct uc_mmsghdr *mh = (struct uc_mmsghdr *)p->mmsg_hdr;
 	const void *at = (const void *)(p->mmsg_vec + (__u64)i * sizeof(struct uc_mmsghdr));
 
-	if (bpf_probe_read_user(&mh, sizeof(mh), at))
+	if (bpf_probe_read_user(mh, sizeof(*mh), at))
 		return -1;
 	p->src_kind = UC_SRC_USER_IOV;
-	p->base = (__u64)mh.msg_hdr.msg_iov;
-	p->nr_segs = mh.msg_hdr.msg_iovlen;
-	p->dest_name = (__u64)mh.msg_hdr.msg_name;
-	p->dest_len = mh.msg_hdr.msg_namelen;
-	p->control = (__u64)mh.msg_hdr.msg_control;
-	p->control_len = mh.msg_hdr.msg_controllen;
+	p->base = (__u64)mh->msg_hdr.msg_iov;
+	p->nr_segs = mh->msg_hdr.msg_iovlen;
+	p->dest_name = (__u64)mh->msg_hdr.msg_name;
+	p->dest_len = mh->msg_hdr.msg_namelen;
+	p->control = (__u64)mh->msg_hdr.msg_control;
+	p->control_len = mh->msg_hdr.msg_controllen;
 	p->control_user = 1;
-	return mh.msg_len;
+	return mh->msg_len;
 }
 
 /* One datagram of a sendmmsg(): a message of its own, with its own iovecs and address. A
@@ -198,12 +199,15 @@ UC_GLOBAL int uc_mmsg_one(__u32 i)
 		return 1;
 	__u64 other = p->other; /* stream, seqpacket: the one peer of every datagram */
 	if (p->type == 2 /* SOCK_DGRAM */) {
-		struct uc_dest_key k = { .tid = tid, .idx = i };
-		__u64 *d = bpf_map_lookup_elem(&mmsg_dests, &k);
+		_Static_assert(sizeof(struct uc_dest_key) == sizeof(p->mmsg_key), "key scratch");
+		struct uc_dest_key *k = (struct uc_dest_key *)&p->mmsg_key;
+		k->tid = tid;
+		k->idx = i;
+		__u64 *d = bpf_map_lookup_elem(&mmsg_dests, k);
 		/* An entry past this call's count is a leftover of an earlier call. */
 		other = d && i < p->n_others ? *d : 0;
 		if (d)
-			bpf_map_delete_elem(&mmsg_dests, &k);
+			bpf_map_delete_elem(&mmsg_dests, k);
 	}
 	uc_emit((__u32)len, other);
 	return 0;
