@@ -20,7 +20,6 @@
 #include "bpf/unix_sock.bpf.h"
 
 #define UC_MAX_SEGS 1024 /* UIO_MAXIOV: the kernel refuses more */
-#define UC_MAX_OTHERS 8  /* destinations remembered per syscall (sendmmsg) */
 
 /*
  * Clamps a length behind a compiler barrier: clang drops a bound check it can prove
@@ -72,17 +71,24 @@ struct uc_pending {
 	__u64 nr_segs;
 	__u64 skip;      /* bytes already consumed in the first segment (iov_offset) */
 	__u64 dest_name; /* sockaddr_un of an unconnected send, or 0 */
-	__u64 others[UC_MAX_OTHERS]; /* receiving socks seen during the send, in order */
+	__u64 other;     /* the first receiving sock seen during the send (sendmmsg datagrams:
+			  * each its own, in the tracepoint backend's mmsg_dests) */
 	__u64 control;   /* msg_control: kernel copy at unix_*_sendmsg, user memory at syscalls */
 	__u64 mmsg_vec;  /* sendmmsg: the user's mmsghdr array */
+	__u64 want_len;  /* bytes the call asked to send: the length shown for a failed send */
+	/* sendmmsg (tracepoint): the user's mmsghdr of the datagram being emitted and its key
+	 * in mmsg_dests, here rather than on the stack: the emit chain under the datagram loop
+	 * is near 6.1's limit of 512 bytes of stack for all frames together. */
+	__u64 mmsg_hdr[8];
+	__u64 mmsg_key;
 	__u32 control_len;
 	__u32 dest_len;
 	__u32 fd;
+	__u32 n_others;  /* receiving socks seen during the send */
 	__u16 type;
 	__u8 src_kind;
 	__u8 call;
 	__u8 dest_user; /* dest_name points to user memory */
-	__u8 n_others;
 	__u8 backend;
 	__u8 control_user;
 	__u8 control_skipped; /* there was control data, not decoded */
@@ -123,12 +129,22 @@ static __always_inline struct sock *unix_peer(struct sock *sk)
 	return BPF_CORE_READ((struct unix_sock *)sk, peer);
 }
 
+/* A datagram sent to an address: the kernel looked the receiver up by that name, whatever
+ * the socket is connected to (seqpacket ignores the address, stream refuses it). */
+static __always_inline bool dest_used(const struct uc_pending *p)
+{
+	return p->dest_name && p->dest_len && p->type == 2 /* SOCK_DGRAM */;
+}
+
 /* The receiving socket seen during the send wins over the connected peer: a connected
- * datagram socket may still sendto() elsewhere. */
+ * datagram socket may still sendto() elsewhere. A datagram sent to an address whose
+ * receiver was not seen has no known peer (never the connected one). */
 static __always_inline struct sock *msg_peer(const struct uc_pending *p, __u64 other)
 {
 	if (other)
 		return (struct sock *)other;
+	if (dest_used(p))
+		return NULL;
 	return unix_peer((struct sock *)p->sk);
 }
 
@@ -166,12 +182,24 @@ static __always_inline __u16 dest_path(const struct uc_pending *p, char *dst)
 	return len;
 }
 
-static __always_inline __u32 peer_pid_of(struct sock *sk)
+/*
+ * sk_peer_pid of the sending socket, and the name of that process read now: userspace gets
+ * the record later, when a short-lived peer may be gone. The name is left empty when the
+ * process has exited already (a dbus-daemon --fork parent, whose pid its clients keep).
+ */
+static __always_inline void peer_process(struct sock *sk, struct uc_meta *m)
 {
 	struct pid *pid = BPF_CORE_READ(sk, sk_peer_pid);
 	if (!pid)
-		return 0;
-	return BPF_CORE_READ(pid, numbers[0].nr);
+		return;
+	m->peer_pid = BPF_CORE_READ(pid, numbers[0].nr);
+	/* The thread group leader: the task linked to its own pid (pid_task(pid, PIDTYPE_PID)). */
+	struct hlist_node *link = BPF_CORE_READ(pid, tasks[PIDTYPE_PID].first);
+	if (!link)
+		return;
+	struct task_struct *task =
+		(void *)link - bpf_core_field_offset(struct task_struct, pid_links);
+	bpf_core_read_str(m->peer_comm, sizeof(m->peer_comm), &task->comm);
 }
 
 /* The struct socket behind fd in the current task, if it is an AF_UNIX socket. */
@@ -413,17 +441,18 @@ static __always_inline bool path_matches(const char *path, __u16 len)
 	return uc_cfg_path_matches(&cfg, path, len);
 }
 
-static __always_inline void fill_meta(struct uc_meta *m, const struct uc_pending *p, __u64 other,
-				      __u64 pid_tgid)
+static __always_inline void fill_meta(struct uc_meta *m, const struct uc_pending *p,
+				      struct sock *peer, __u64 pid_tgid)
 {
 	struct sock *sk = (struct sock *)p->sk;
-	struct sock *peer = msg_peer(p, other);
 
 	m->sock = p->sk;
 	m->peer_sock = (__u64)peer;
 	m->inode = sock_inode(sk);
 	m->peer_inode = sock_inode(peer);
-	m->peer_pid = peer_pid_of(sk);
+	m->peer_pid = 0;
+	m->peer_comm[0] = 0;
+	peer_process(sk, m);
 	m->pid = pid_tgid >> 32;
 	m->tid = (__u32)pid_tgid;
 	__u64 ugid = bpf_get_current_uid_gid();
@@ -450,7 +479,7 @@ static __always_inline void fill_meta(struct uc_meta *m, const struct uc_pending
  * --path, decided before reserving: a reserved-then-discarded record still holds ring
  * space until the reader passes it, so other traffic could make wanted messages drop.
  */
-static __always_inline bool paths_wanted(const struct uc_pending *p, __u64 other)
+static __always_inline bool paths_wanted(const struct uc_pending *p, struct sock *peer)
 {
 	__u32 zero = 0;
 	struct uc_path_pair *s = bpf_map_lookup_elem(&path_scratch, &zero);
@@ -460,7 +489,7 @@ static __always_inline bool paths_wanted(const struct uc_pending *p, __u64 other
 		return true;
 	__u16 n = p->dest_name ? dest_path(p, s->peer) : 0;
 	if (!n)
-		n = unix_bound_path(msg_peer(p, other), s->peer);
+		n = unix_bound_path(peer, s->peer);
 	return path_matches(s->peer, n);
 }
 
@@ -516,10 +545,15 @@ static __always_inline void emit_message(const struct uc_pending *p, long ret, _
 	}
 	if (p->src_kind == UC_SRC_KVEC)
 		flags |= UC_MF_KERNEL_MEM;
+	/* Said and counted before --sock/--inode, which cannot match an unknown peer. */
+	if (ret >= 0 && !other && dest_used(p) && p->call != UC_CALL_RECVMSG) {
+		flags |= UC_MF_PEER_UNKNOWN;
+		stat_inc(UC_STAT_PEER_UNKNOWN);
+	}
+	struct sock *peer = msg_peer(p, other);
 
 	/* Cheap filters before any copy. */
 	if (cfg.filter_sock || cfg.filter_inode) {
-		struct sock *peer = msg_peer(p, other);
 		if (!uc_cfg_sock_wanted(&cfg, p->sk, (__u64)peer))
 			return;
 		if (cfg.filter_inode &&
@@ -527,7 +561,7 @@ static __always_inline void emit_message(const struct uc_pending *p, long ret, _
 			return;
 	}
 
-	if (cfg.filter_path && !paths_wanted(p, other))
+	if (cfg.filter_path && !paths_wanted(p, peer))
 		return;
 
 	__u64 n0 = 0;
@@ -549,7 +583,7 @@ static __always_inline void emit_message(const struct uc_pending *p, long ret, _
 	if (n0 && read_bytes(p, rec->data, n0, seg.ptr))
 		faults++;
 	rec->m.flags = flags;
-	fill_meta(&rec->m, p, other, pid_tgid);
+	fill_meta(&rec->m, p, peer, pid_tgid);
 
 	__u64 msg_id = next_id((__u32)pid_tgid);
 	/* FD records land after this MSG record in the ring (reservation order), and
@@ -561,7 +595,8 @@ static __always_inline void emit_message(const struct uc_pending *p, long ret, _
 	rec->m.cred_uid = scm.cred.uid;
 	rec->m.cred_gid = scm.cred.gid;
 	rec->m.ts_ns = bpf_ktime_get_ns();
-	rec->m.len = ret > 0 ? ret : 0;
+	/* A failed send moved nothing: its length is what it tried to send. */
+	rec->m.len = ret >= 0 ? ret : p->want_len > 0xffffffffull ? 0xffffffffu : p->want_len;
 	rec->m.caplen = caplen;
 	rec->m.err = ret < 0 ? ret : 0;
 	rec->h.kind = UC_REC_MSG;
@@ -618,18 +653,15 @@ UC_GLOBAL int uc_emit(long ret, __u64 other)
 	return 0;
 }
 
-static __always_inline void note_other(struct sock *other)
+/* A receiving socket seen during this thread's send: the first one is the message's peer
+ * (a stream send may wake its peer once per skb, always the same). */
+static __always_inline void note_other(struct uc_pending *p, struct sock *other)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
-	if (!p || !other)
+	if (!other)
 		return;
-	__u64 n = p->n_others;
-	if (n < UC_MAX_OTHERS) {
-		barrier_var(n);
-		p->others[n & (UC_MAX_OTHERS - 1)] = (__u64)other;
-		p->n_others = n + 1;
-	}
+	if (!p->n_others)
+		p->other = (__u64)other;
+	p->n_others++;
 }
 
 static __always_inline void save_pending(struct uc_pending *p)
@@ -659,7 +691,7 @@ static __always_inline int send_exit(long ret)
 	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
 	if (!p)
 		return 0;
-	uc_emit(ret, p->n_others ? p->others[0] : 0);
+	uc_emit(ret, p->other);
 	bpf_map_delete_elem(&pending, &tid);
 	return 0;
 }

@@ -26,6 +26,7 @@ static __always_inline int on_send_entry(struct socket *sock, struct msghdr *msg
 	struct uc_pending p = {};
 	pending_start(&p, sock, type, call, backend, (__u32)-1);
 	pending_from_iter(&p, &msg->msg_iter);
+	p.want_len = BPF_CORE_READ(msg, msg_iter.count); /* the whole message, before any is sent */
 	/* The syscall copied the control buffer into the kernel (msg_control_is_user says
 	 * otherwise for the few callers that pass user memory, 5.8+). */
 	p.control = (__u64)BPF_CORE_READ(msg, msg_control);
@@ -44,7 +45,10 @@ static __always_inline int on_send_entry(struct socket *sock, struct msghdr *msg
 /* Called by unix_dgram_sendmsg() with the resolved destination, connected or not. */
 static __always_inline int on_may_send(struct socket *other)
 {
-	note_other(BPF_CORE_READ(other, sk));
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
+	if (p)
+		note_other(p, BPF_CORE_READ(other, sk));
 	return 0;
 }
 

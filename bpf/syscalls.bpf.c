@@ -10,6 +10,26 @@
 #include "bpf/capture.bpf.h"
 #include "bpf/recv.bpf.h"
 
+/*
+ * The receiving socket of each datagram of the sendmmsg() calls in flight, by thread and
+ * datagram: sk_data_ready fires once per datagram delivered, in order, and the exit program
+ * takes each one out. A datagram that finds the table full keeps no destination: it is
+ * flagged peer-unknown and counted (UC_STAT_PEER_UNKNOWN). Room for 32 threads each in a
+ * sendmmsg of UIO_MAXIOV datagrams (2 MiB); userspace shrinks it to one entry when the
+ * kernel has no sk_data_ready tracepoint.
+ */
+struct uc_dest_key {
+	__u32 tid;
+	__u32 idx;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 32 * UC_MAX_SEGS);
+	__type(key, struct uc_dest_key);
+	__type(value, __u64);
+} mmsg_dests SEC(".maps");
+
 /* A sendmmsg() entry as user memory holds it. */
 struct uc_mmsghdr {
 	struct user_msghdr msg_hdr;
@@ -18,7 +38,7 @@ struct uc_mmsghdr {
 };
 
 static __always_inline int on_enter(__u64 fd, __u8 call, __u8 kind, __u64 base, __u64 nr_segs,
-				    __u64 dest, __u64 dest_len)
+				    __u64 len, __u64 dest, __u64 dest_len)
 {
 	__u16 type;
 	struct socket *sock = wanted_socket(fd, &type);
@@ -30,6 +50,7 @@ static __always_inline int on_enter(__u64 fd, __u8 call, __u8 kind, __u64 base, 
 	p.src_kind = kind;
 	p.base = base;
 	p.nr_segs = nr_segs;
+	p.want_len = len; /* iovec sends: summed at exit, only if they fail (iov_total) */
 	p.dest_name = dest;
 	p.dest_len = (__u32)dest_len;
 	p.dest_user = 1;
@@ -53,27 +74,28 @@ static __always_inline int on_enter(__u64 fd, __u8 call, __u8 kind, __u64 base, 
 SEC("tracepoint/syscalls/sys_enter_write")
 int tp_enter_write(struct trace_event_raw_sys_enter *ctx)
 {
-	return on_enter(ctx->args[0], UC_CALL_WRITE, UC_SRC_USER_BUF, ctx->args[1], 1, 0, 0);
+	return on_enter(ctx->args[0], UC_CALL_WRITE, UC_SRC_USER_BUF, ctx->args[1], 1, ctx->args[2],
+			0, 0);
 }
 
 SEC("tracepoint/syscalls/sys_enter_writev")
 int tp_enter_writev(struct trace_event_raw_sys_enter *ctx)
 {
 	return on_enter(ctx->args[0], UC_CALL_WRITEV, UC_SRC_USER_IOV, ctx->args[1], ctx->args[2], 0,
-			0);
+			0, 0);
 }
 
 SEC("tracepoint/syscalls/sys_enter_sendto")
 int tp_enter_sendto(struct trace_event_raw_sys_enter *ctx)
 {
-	return on_enter(ctx->args[0], UC_CALL_SENDTO, UC_SRC_USER_BUF, ctx->args[1], 1, ctx->args[4],
-			ctx->args[5]);
+	return on_enter(ctx->args[0], UC_CALL_SENDTO, UC_SRC_USER_BUF, ctx->args[1], 1, ctx->args[2],
+			ctx->args[4], ctx->args[5]);
 }
 
 SEC("tracepoint/syscalls/sys_enter_sendmsg")
 int tp_enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
 {
-	return on_enter(ctx->args[0], UC_CALL_SENDMSG, UC_SRC_USER_IOV, ctx->args[1], 0, 0, 0);
+	return on_enter(ctx->args[0], UC_CALL_SENDMSG, UC_SRC_USER_IOV, ctx->args[1], 0, 0, 0, 0);
 }
 
 SEC("tracepoint/syscalls/sys_enter_sendmmsg")
@@ -81,66 +103,113 @@ int tp_enter_sendmmsg(struct trace_event_raw_sys_enter *ctx)
 {
 	/* base/nr_segs hold the mmsghdr array and its length until exit. */
 	return on_enter(ctx->args[0], UC_CALL_SENDMMSG, UC_SRC_USER_IOV, ctx->args[1], ctx->args[2],
-			0, 0);
+			0, 0, 0);
+}
+
+/*
+ * The length a failed iovec send tried to send: the sum of its iovecs (the kernel never
+ * got to add them up for us). Only summed when a send fails and --errors wants it, so
+ * successful sends pay nothing. A bounded loop in a global function: verified once, small
+ * enough for 5.10 without bpf_loop.
+ */
+UC_GLOBAL int uc_iov_total(__u32 tid)
+{
+	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
+	if (!p)
+		return 0;
+	__u64 n = p->nr_segs, total = 0;
+	for (__u32 i = 0; i < UC_MAX_SEGS; i++) {
+		struct iovec iov = {};
+		if (i >= n ||
+		    bpf_probe_read_user(&iov, sizeof(iov), (const void *)(p->base + i * sizeof(iov))))
+			break;
+		total += (__u64)iov.iov_len;
+	}
+	p->want_len = total;
+	return 0;
+}
+
+/* Every send's exit: a failed iovec send first learns how much it tried to send. */
+static __always_inline int tp_send_exit(long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
+	if (p && ret < 0 && cfg.errors && p->src_kind == UC_SRC_USER_IOV)
+		uc_iov_total(tid);
+	return send_exit(ret);
 }
 
 SEC("tracepoint/syscalls/sys_exit_write")
 int tp_exit_write(struct trace_event_raw_sys_exit *ctx)
 {
-	return send_exit(ctx->ret);
+	return tp_send_exit(ctx->ret);
 }
 
 SEC("tracepoint/syscalls/sys_exit_writev")
 int tp_exit_writev(struct trace_event_raw_sys_exit *ctx)
 {
-	return send_exit(ctx->ret);
+	return tp_send_exit(ctx->ret);
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendto")
 int tp_exit_sendto(struct trace_event_raw_sys_exit *ctx)
 {
-	return send_exit(ctx->ret);
+	return tp_send_exit(ctx->ret);
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendmsg")
 int tp_exit_sendmsg(struct trace_event_raw_sys_exit *ctx)
 {
-	return send_exit(ctx->ret);
+	return tp_send_exit(ctx->ret);
 }
 
-/* One datagram of a sendmmsg(): a message of its own, with its own iovecs and address. The
- * thread's pending entry is rewritten in place for each datagram: a copy on the stack takes
- * the call chain (loop, copy loop, fd walk) past 512 bytes of stack on 6.1. A global
- * function, so that the loop over up to 1024 datagrams verifies in a call per turn. */
+/* Points the thread's pending entry at datagram i of its sendmmsg (the entry is rewritten in
+ * place for each datagram: a copy on the stack takes the call chain (loop, copy loop, fd
+ * walk) past 512 bytes of stack on 6.1). Returns the bytes the kernel reported sent for it,
+ * or -1 when the user's mmsghdr cannot be read. */
+static __always_inline long mmsg_load(struct uc_pending *p, __u32 i)
+{
+	_Static_assert(sizeof(struct uc_mmsghdr) == sizeof(p->mmsg_hdr), "mmsghdr scratch");
+	struct uc_mmsghdr *mh = (struct uc_mmsghdr *)p->mmsg_hdr;
+	const void *at = (const void *)(p->mmsg_vec + (__u64)i * sizeof(struct uc_mmsghdr));
+
+	if (bpf_probe_read_user(mh, sizeof(*mh), at))
+		return -1;
+	p->src_kind = UC_SRC_USER_IOV;
+	p->base = (__u64)mh->msg_hdr.msg_iov;
+	p->nr_segs = mh->msg_hdr.msg_iovlen;
+	p->dest_name = (__u64)mh->msg_hdr.msg_name;
+	p->dest_len = mh->msg_hdr.msg_namelen;
+	p->control = (__u64)mh->msg_hdr.msg_control;
+	p->control_len = mh->msg_hdr.msg_controllen;
+	p->control_user = 1;
+	return mh->msg_len;
+}
+
+/* One datagram of a sendmmsg(): a message of its own, with its own iovecs and address. A
+ * global function, so that the loop over up to 1024 datagrams verifies in a call per turn. */
 UC_GLOBAL int uc_mmsg_one(__u32 i)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
-	struct uc_mmsghdr mh = {};
 	if (!p)
 		return 1;
-	const void *at = (const void *)(p->mmsg_vec + (__u64)i * sizeof(struct uc_mmsghdr));
-
-	if (bpf_probe_read_user(&mh, sizeof(mh), at))
+	long len = mmsg_load(p, i);
+	if (len < 0)
 		return 1;
-	p->src_kind = UC_SRC_USER_IOV;
-	p->base = (__u64)mh.msg_hdr.msg_iov;
-	p->nr_segs = mh.msg_hdr.msg_iovlen;
-	p->dest_name = (__u64)mh.msg_hdr.msg_name;
-	p->dest_len = mh.msg_hdr.msg_namelen;
-	p->control = (__u64)mh.msg_hdr.msg_control;
-	p->control_len = mh.msg_hdr.msg_controllen;
-	p->control_user = 1;
-	__u64 other = 0;
-	__u64 idx = i;
-	if (idx < p->n_others) {
-		barrier_var(idx);
-		other = p->others[idx & (UC_MAX_OTHERS - 1)];
-	} else if (p->n_others && p->type == 1 /* SOCK_STREAM: one peer for all */) {
-		other = p->others[0];
+	__u64 other = p->other; /* stream, seqpacket: the one peer of every datagram */
+	if (p->type == 2 /* SOCK_DGRAM */) {
+		_Static_assert(sizeof(struct uc_dest_key) == sizeof(p->mmsg_key), "key scratch");
+		struct uc_dest_key *k = (struct uc_dest_key *)&p->mmsg_key;
+		k->tid = tid;
+		k->idx = i;
+		__u64 *d = bpf_map_lookup_elem(&mmsg_dests, k);
+		/* An entry past this call's count is a leftover of an earlier call. */
+		other = d && i < p->n_others ? *d : 0;
+		if (d)
+			bpf_map_delete_elem(&mmsg_dests, k);
 	}
-	__u32 len = mh.msg_len;
-	uc_emit(len, other);
+	uc_emit((__u32)len, other);
 	return 0;
 }
 
@@ -159,10 +228,14 @@ int tp_exit_sendmmsg(struct trace_event_raw_sys_exit *ctx)
 	if (!p)
 		return 0;
 	long ret = ctx->ret;
+	p->mmsg_vec = p->base;
 	if (ret < 0) {
+		/* The first datagram failed (a later failure returns the count sent): report
+		 * it with its own address and the length it tried to send. */
+		if (cfg.errors && mmsg_load(p, 0) >= 0)
+			uc_iov_total(tid);
 		uc_emit(ret, 0);
 	} else {
-		p->mmsg_vec = p->base;
 		__u32 n = ret > UC_MAX_SEGS ? UC_MAX_SEGS : ret;
 #ifdef UC_NO_BPF_LOOP
 		for (__u32 i = 0; i < UC_MAX_SEGS; i++) {
@@ -177,12 +250,25 @@ int tp_exit_sendmmsg(struct trace_event_raw_sys_exit *ctx)
 	return 0;
 }
 
-/* The receiving socket of each datagram (6.3+): fills peer_sock for unconnected sends. */
+/* The receiving socket of each datagram (6.3+), in the sender's context: fills peer_sock
+ * for unconnected sends, one per datagram of a sendmmsg. */
 SEC("tp_btf/sk_data_ready")
 int BPF_PROG(tp_sk_data_ready, const struct sock *sk)
 {
 	if (BPF_CORE_READ(sk, __sk_common.skc_family) != AF_UNIX)
 		return 0;
-	note_other((struct sock *)sk);
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
+	if (!p)
+		return 0;
+	if (p->call == UC_CALL_SENDMMSG && p->type == 2 /* SOCK_DGRAM */) {
+		struct uc_dest_key k = { .tid = tid, .idx = p->n_others };
+		__u64 v = (__u64)sk;
+		if (p->n_others < UC_MAX_SEGS)
+			bpf_map_update_elem(&mmsg_dests, &k, &v, BPF_ANY);
+		p->n_others++;
+		return 0;
+	}
+	note_other(p, (struct sock *)sk);
 	return 0;
 }

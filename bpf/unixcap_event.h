@@ -52,6 +52,8 @@ enum uc_msg_flags {
 	UC_MF_FDS_LOST = 1 << 8,   /* some passed fds could not be recorded (ring full) */
 	UC_MF_PIDFD = 1 << 9,      /* an SCM_PIDFD was received (6.5+) */
 	UC_MF_CTL_SKIPPED = 1 << 10, /* control data not decoded (older versions: sendmmsg, tracepoint) */
+	UC_MF_PEER_UNKNOWN = 1 << 11, /* a datagram sent to an address whose receiving socket the
+				       * backend did not see: peer_sock/peer_inode are 0 */
 };
 
 enum uc_backend {
@@ -108,7 +110,7 @@ struct uc_meta {
 	__u32 uid;
 	__u32 gid;
 	__u32 peer_pid; /* sk_peer_pid of the sending socket, 0 if none */
-	__u32 len;      /* bytes the send moved (its return value) */
+	__u32 len;      /* bytes the send moved (its return value); failed: bytes it tried */
 	__u32 caplen;   /* bytes the kernel side will copy: min(len, snaplen) */
 	__s32 err;      /* -errno of a failed send (UC_MF_ERROR) */
 	__u32 flags;    /* enum uc_msg_flags */
@@ -119,6 +121,7 @@ struct uc_meta {
 	__u16 peer_path_len;
 	__u32 fd; /* the sender's fd, when the backend sees it (tracepoint), else -1 */
 	char comm[UC_COMM_LEN];
+	char peer_comm[UC_COMM_LEN]; /* name of peer_pid's process at send time; "" if it was gone */
 	char path[UC_PATH_MAX];
 	char peer_path[UC_PATH_MAX];
 	__u16 n_fds; /* SCM_RIGHTS files passed (send) or installed (receive) */

@@ -9,6 +9,8 @@ enum uc_stat {
 	UC_STAT_DROP_CHUNKS,     /* messages cut short: a later record found the ring full */
 	UC_STAT_DROP_PENDING,    /* sends missed because the in-flight table was full */
 	UC_STAT_READ_FAULTS,     /* payload copies that faulted (bytes reported as missing) */
+	UC_STAT_PEER_UNKNOWN,    /* datagrams whose receiving socket was not seen (peer-unknown),
+				  * counted before --sock/--inode, which cannot select them */
 	UC_STAT_MAX,
 };
 

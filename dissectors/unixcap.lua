@@ -42,7 +42,7 @@ local flag_names = {
 	{ 0x00001, "error" }, { 0x00002, "pages" }, { 0x00004, "unreadable" },
 	{ 0x00008, "seg-limit" }, { 0x00010, "kernel-mem" }, { 0x00020, "dest-addr" },
 	{ 0x00040, "recv" }, { 0x00080, "creds" }, { 0x00100, "fds-lost" }, { 0x00200, "pidfd" },
-	{ 0x00400, "ctl-skipped" },
+	{ 0x00400, "ctl-skipped" }, { 0x00800, "peer-unknown" },
 	{ 0x10000, "truncated" }, { 0x20000, "gap" },
 }
 local F_ERROR, F_RECEIVE, F_CREDS, F_TRUNCATED = 0x1, 0x40, 0x80, 0x10000
@@ -65,6 +65,7 @@ local f = {
 	flag_fds_lost = ProtoField.bool("unixcap.flags.fds_lost", "Passed fds lost", 32, nil, 0x00100),
 	flag_pidfd = ProtoField.bool("unixcap.flags.pidfd", "SCM_PIDFD", 32, nil, 0x00200),
 	flag_ctl_skipped = ProtoField.bool("unixcap.flags.ctl_skipped", "Control data not decoded", 32, nil, 0x00400),
+	flag_peer_unknown = ProtoField.bool("unixcap.flags.peer_unknown", "Receiving socket not seen", 32, nil, 0x00800),
 	msg_id = ProtoField.uint64("unixcap.msg_id", "Message id", base.DEC),
 	pid = ProtoField.uint32("unixcap.pid", "PID", base.DEC),
 	tid = ProtoField.uint32("unixcap.tid", "TID", base.DEC),
@@ -425,7 +426,7 @@ function proto.dissector(tvb, pinfo, tree)
 	local ft = t:add_le(f.flags, tvb(4, 4))
 	for _, bitf in ipairs({ f.flag_error, f.flag_pages, f.flag_unreadable, f.flag_seg_limit,
 		f.flag_kernel_mem, f.flag_dest_addr, f.flag_recv, f.flag_creds, f.flag_fds_lost,
-		f.flag_pidfd, f.flag_ctl_skipped, f.flag_truncated, f.flag_gap }) do
+		f.flag_pidfd, f.flag_ctl_skipped, f.flag_peer_unknown, f.flag_truncated, f.flag_gap }) do
 		ft:add_le(bitf, tvb(4, 4))
 	end
 	t:add_le(f.msg_id, tvb(8, 8))

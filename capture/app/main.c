@@ -94,15 +94,21 @@ struct run {
 
 /* sk_peer_pid is empty for datagram sockets (nothing records credentials there): the
  * process holding the peer socket names the peer instead, from a cache that costs a hash
- * lookup per message and at most one /proc scan per second (capture/enrich/socktable.h). */
+ * lookup per message and at most one /proc scan per second (capture/enrich/socktable.h).
+ * A peer pid the kernel gave is never looked up here: the kernel read its name at send
+ * time, and an empty name means that process had exited (its pid may be another's now). */
 static void peer_from_holder(struct run *r, struct uc_message *m)
 {
 	uint32_t pid;
-	char comm[UC_COMM_LEN];
 	if (m->m.peer_pid || !m->m.peer_inode || !r->holders)
 		return;
-	if (uc_socktable_owner(r->holders, m->m.peer_inode, &pid, comm) == 0)
+	if (uc_socktable_owner(r->holders, m->m.peer_inode, &pid, m->peer_comm) == 0) {
 		m->m.peer_pid = pid;
+		if (!m->peer_comm[0])
+			uc_comm_of_pid(pid, m->m.ts_ns, m->peer_comm);
+	} else {
+		m->peer_comm[0] = 0;
+	}
 }
 
 static void output_failed(struct run *r, const struct uc_output *out, int e)
@@ -128,7 +134,8 @@ static int deliver(struct uc_message *msg, void *ctx)
 			return 1;
 	}
 	r->captured++;
-	r->bytes += msg->m.len;
+	if (!(msg->m.flags & UC_MF_ERROR))
+		r->bytes += msg->m.len; /* a failed send's len was only tried */
 	if (r->o->count && r->captured >= r->o->count) {
 		r->done = true;
 		return 1;
@@ -144,10 +151,8 @@ static int on_message(const struct uc_message *msg, void *ctx)
 	if (!uc_match(&r->match, msg))
 		return 0;
 	struct uc_message m = *msg;
-	if (r->live) {
+	if (r->live)
 		peer_from_holder(r, &m);
-		uc_comm_of_pid(m.m.peer_pid, m.m.ts_ns, m.peer_comm);
-	}
 	uint64_t t = m.n_fds ? uc_now_ns(CLOCK_MONOTONIC) : 0;
 	if (!uc_fdlink_update(r->fdlink, &m, t))
 		return 0; /* a receive held until its send shows up */
@@ -486,6 +491,11 @@ static void print_summary(const struct run *r)
 		(unsigned long long)rs->malformed);
 	fprintf(stderr, "%llu messages captured, %llu dropped\n", (unsigned long long)r->captured,
 		(unsigned long long)uc_consumer_drops(r->consumer));
+	if (st[UC_STAT_PEER_UNKNOWN])
+		fprintf(stderr, "unixcap: %llu datagrams sent to an address whose receiving socket "
+				"was not seen (flag peer-unknown: no peer_sock, peer_inode; --sock and "
+				"--inode cannot select them)\n",
+			(unsigned long long)st[UC_STAT_PEER_UNKNOWN]);
 	if (r->o->write_file)
 		fprintf(stderr, "%llu written to %s\n", (unsigned long long)r->file_packets,
 			strcmp(r->o->write_file, "-") ? r->o->write_file : "stdout");

@@ -30,7 +30,9 @@ struct uc_message {
 	uint32_t flags;       /* m.flags | enum uc_user_flags */
 	uint32_t caplen;      /* bytes in data (<= m.caplen when records were lost) */
 	const uint8_t *data;  /* payload; bytes never received from the kernel are zero */
-	char peer_comm[UC_COMM_LEN]; /* resolved in userspace from m.peer_pid, "" if unknown */
+	/* The name of m.peer_pid's process: m.peer_comm (read by the kernel at send time), or for
+	 * a datagram's peer the holder of its socket (capture/enrich); "" if unknown. */
+	char peer_comm[UC_COMM_LEN];
 	/* m.n_fds entries (fewer if records were lost); the consumer may fill in peer_fd */
 	struct uc_fd_info *fds;
 	uint16_t n_fds;

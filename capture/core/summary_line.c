@@ -83,7 +83,7 @@ size_t uc_format_summary(char *buf, size_t size, const struct uc_message *msg,
 	put_paths(&l, m);
 	uc_strbuf_puts(&l, " len ");
 	uc_strbuf_put_uint(&l, m->len);
-	if (msg->caplen != m->len && !(msg->flags & UC_MF_RECEIVE))
+	if (msg->caplen != m->len && !(msg->flags & (UC_MF_RECEIVE | UC_MF_ERROR)))
 		uc_strbuf_printf(&l, " caplen %u", msg->caplen);
 	if (m->n_fds)
 		uc_strbuf_printf(&l, " fds %u", m->n_fds);

@@ -204,6 +204,7 @@ size_t uc_format_flags(char *buf, size_t size, uint32_t flags)
 		{ UC_MF_FDS_LOST, "fds-lost" },
 		{ UC_MF_PIDFD, "pidfd" },
 		{ UC_MF_CTL_SKIPPED, "ctl-skipped" },
+		{ UC_MF_PEER_UNKNOWN, "peer-unknown" },
 		{ UC_UF_TRUNCATED, "truncated" },
 		{ UC_UF_GAP, "gap" },
 	};

@@ -464,6 +464,8 @@ static int try_tracepoints(struct uc_capture *c, const struct uc_options *o,
 	bool have_ready = kernel_has("btf_trace_sk_data_ready", BTF_KIND_TYPEDEF) &&
 			  access("/sys/kernel/btf/vmlinux", R_OK) == 0;
 	bpf_program__set_autoload(s->progs.tp_sk_data_ready, have_ready);
+	if (!have_ready) /* nothing fills the sendmmsg destinations: no 2 MiB for them */
+		bpf_map__set_max_entries(s->maps.mmsg_dests, 1);
 	struct shared_exits sh;
 	share_exits(s, &sh);
 	step_done("tracepoint", "open (probes, BTF)");

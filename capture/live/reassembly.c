@@ -64,12 +64,15 @@ static int deliver(struct uc_reasm *r, struct uc_message *m, bool gap)
 {
 	m->ts_wall_ns = m->m.ts_ns + r->mono_to_wall_ns;
 	m->flags = m->m.flags;
+	memcpy(m->peer_comm, m->m.peer_comm, UC_COMM_LEN);
+	m->peer_comm[UC_COMM_LEN - 1] = 0;
 	if (gap) {
 		m->flags |= UC_UF_GAP;
 		r->stats.gaps++;
 	}
-	/* A receive event carries the fds it installed, never payload (the send had it). */
-	if (m->caplen < m->m.len && !(m->m.flags & UC_MF_RECEIVE))
+	/* A receive event carries the fds it installed, never payload (the send had it); a
+	 * failed send's len is what it tried to send, none of which was sent. */
+	if (m->caplen < m->m.len && !(m->m.flags & (UC_MF_RECEIVE | UC_MF_ERROR)))
 		m->flags |= UC_UF_TRUNCATED;
 	r->stats.messages++;
 	return r->cb ? r->cb(m, r->ctx) : 0;

@@ -63,6 +63,8 @@ int ug_check_only(const char *list, char *bad, size_t badlen);
 
 /* Name of the thread that sends from a second thread in the stream_path scenario. */
 #define UG_SENDER_COMM "ugen-sender"
+/* Name of the peer_gone scenario's peer process, which exits right after it received. */
+#define UG_PEER_COMM "ugen-peer"
 
 uint64_t ug_fnv1a(uint64_t h, const void *p, size_t n);
 

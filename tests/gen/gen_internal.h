@@ -16,6 +16,7 @@
 
 #define UG_MAX_SOCKS 64
 #define UG_MAX_IOV 16
+#define UG_MAX_MMSG 1024 /* UIO_MAXIOV: the most one sendmmsg sends */
 #define UG_DISP_MAX (4 * sizeof(((struct sockaddr_un *)0)->sun_path) + 2)
 
 struct ug_sock {
@@ -135,9 +136,19 @@ long ug_sendto(struct ug_ctx *c, const char *scen, int fd, int peer_fd, const st
 	       int flags, const struct sockaddr_un *dest, socklen_t destlen);
 long ug_sendmsg(struct ug_ctx *c, const char *scen, int fd, int peer_fd, const struct ug_msg *m,
 		const struct sockaddr_un *dest, socklen_t destlen);
-/* Sends n messages with one sendmmsg (connected: no msg_name). Returns its result. */
+/* Sends n messages (at most UG_MAX_MMSG) with one sendmmsg (connected: no msg_name).
+ * Returns its result. */
 long ug_sendmmsg(struct ug_ctx *c, const char *scen, int fd, int peer_fd,
 		 const struct ug_msg *m, int n);
+/* The destination of one datagram: its address, and the receiving socket for the log. */
+struct ug_dest {
+	int fd;
+	const struct sockaddr_un *sa;
+	socklen_t len;
+};
+/* The same, each datagram to its own destination dest[i]. */
+long ug_sendmmsg_to(struct ug_ctx *c, const char *scen, int fd, const struct ug_msg *m, int n,
+		    const struct ug_dest *dest);
 
 /* sendmsg with a control buffer (SCM_RIGHTS, SCM_CREDENTIALS); logged as "sendmsg". */
 long ug_sendmsg_ctl(struct ug_ctx *c, const char *scen, int fd, int peer_fd,

@@ -188,29 +188,55 @@ void ug_note(struct ug_ctx *c, const char *line)
 	}
 }
 
-long ug_sendmmsg(struct ug_ctx *c, const char *scen, int fd, int peer_fd,
-		 const struct ug_msg *m, int n)
+/* sendmmsg of n messages; dest[i] (when dest is given) is the i-th one's destination. */
+static long sendmmsg_log(struct ug_ctx *c, const char *scen, int fd, int peer_fd,
+			 const struct ug_msg *m, int n, const struct ug_dest *dest)
 {
-	struct mmsghdr mm[16];
+	struct mmsghdr *mm;
 	long r;
 	int e;
 
-	if (n > 16)
-		n = 16;
-	memset(mm, 0, sizeof(mm));
+	if (n > UG_MAX_MMSG)
+		n = UG_MAX_MMSG;
+	mm = calloc((size_t)n, sizeof(*mm));
+	if (!mm) {
+		ug_fail(c, scen, "out of memory");
+		errno = ENOMEM;
+		return -1;
+	}
 	for (int i = 0; i < n; i++) {
 		mm[i].msg_hdr.msg_iov = (struct iovec *)m[i].iov;
 		mm[i].msg_hdr.msg_iovlen = (size_t)m[i].n;
+		if (dest) {
+			mm[i].msg_hdr.msg_name = (void *)dest[i].sa;
+			mm[i].msg_hdr.msg_namelen = dest[i].len;
+		}
 	}
 	r = sendmmsg(fd, mm, (unsigned)n, 0);
 	e = errno;
 	if (r < 0)
-		ug_log(c, scen, "sendmmsg", fd, peer_fd, NULL, 0, m[0].iov, m[0].n, m[0].len, r, e);
+		ug_log(c, scen, "sendmmsg", fd, dest ? dest[0].fd : peer_fd,
+		       dest ? dest[0].sa : NULL, dest ? dest[0].len : 0, m[0].iov, m[0].n,
+		       m[0].len, r, e);
 	for (long i = 0; i < r; i++)
-		ug_log(c, scen, "sendmmsg", fd, peer_fd, NULL, 0, m[i].iov, m[i].n, m[i].len,
-		       (long)mm[i].msg_len, 0);
+		ug_log(c, scen, "sendmmsg", fd, dest ? dest[i].fd : peer_fd,
+		       dest ? dest[i].sa : NULL, dest ? dest[i].len : 0, m[i].iov, m[i].n,
+		       m[i].len, (long)mm[i].msg_len, 0);
+	free(mm);
 	errno = e;
 	return r;
+}
+
+long ug_sendmmsg(struct ug_ctx *c, const char *scen, int fd, int peer_fd,
+		 const struct ug_msg *m, int n)
+{
+	return sendmmsg_log(c, scen, fd, peer_fd, m, n, NULL);
+}
+
+long ug_sendmmsg_to(struct ug_ctx *c, const char *scen, int fd, const struct ug_msg *m, int n,
+		    const struct ug_dest *dest)
+{
+	return sendmmsg_log(c, scen, fd, -1, m, n, dest);
 }
 
 void ug_expect(struct ug_ctx *c, const char *scen, const char *what, long ret, long want)

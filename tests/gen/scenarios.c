@@ -7,9 +7,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define HTTP_GET "GET / HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -268,6 +271,68 @@ static int dgram_run(struct ug_ctx *c, void *p)
 	return 0;
 }
 
+/* ---- dgram_dests: one sendmmsg of UIO_MAXIOV datagrams, round robin to three receivers --- */
+
+#define DESTS 3
+
+struct st_dests {
+	int rcv[DESTS], snd;
+	struct sockaddr_un sa[DESTS];
+	socklen_t len[DESTS];
+};
+
+static int dests_setup(struct ug_ctx *c, void *p)
+{
+	static const char *S = "dgram_dests";
+	struct st_dests *st = p;
+	char name[32], role[16];
+
+	for (int i = 0; i < DESTS; i++) {
+		snprintf(name, sizeof(name), "dests%d.sock", i);
+		snprintf(role, sizeof(role), "receiver%d", i);
+		st->len[i] = ug_addr_fs(c, &st->sa[i], name);
+		st->rcv[i] = ug_bound(c, S, role, SOCK_DGRAM, &st->sa[i], st->len[i]);
+		if (st->rcv[i] < 0)
+			return -1;
+	}
+	st->snd = ug_bound(c, S, "sender", SOCK_DGRAM, NULL, 0);
+	return st->snd < 0 ? -1 : 0;
+}
+
+/* Every datagram names its receiver only in its own msg_name: the capture must still give
+ * each one its receiving socket, the last as well as the first. */
+static int dests_run(struct ug_ctx *c, void *p)
+{
+	static const char *S = "dgram_dests";
+	struct st_dests *st = p;
+	struct ug_msg *m = calloc(UG_MAX_MMSG, sizeof(*m));
+	struct ug_dest *to = calloc(UG_MAX_MMSG, sizeof(*to));
+	struct ug_drainer d;
+	int ok = 0;
+
+	for (; m && to && ok < UG_MAX_MMSG; ok++) {
+		int k = ok % DESTS;
+
+		if (ug_msg_init1(&m[ok], ug_seed(S, (unsigned)ok), NULL, false,
+				 1 + (size_t)ok % 61) < 0)
+			break;
+		to[ok] = (struct ug_dest){ st->rcv[k], &st->sa[k], st->len[k] };
+	}
+	if (ok < UG_MAX_MMSG) {
+		ug_fail(c, S, "out of memory");
+	} else if (start_drain(c, S, &d, st->rcv, DESTS) == 0) {
+		long r = ug_sendmmsg_to(c, S, st->snd, m, UG_MAX_MMSG, to);
+
+		ug_expect(c, S, "sendmmsg to three receivers", r, UG_MAX_MMSG);
+		ug_drain_stop(&d);
+	}
+	for (int i = 0; i < ok; i++)
+		ug_msg_free(&m[i]);
+	free(m);
+	free(to);
+	return 0;
+}
+
 /* ---- seqpacket: a socketpair and a filesystem listener ---------------------------------- */
 
 struct st_seq {
@@ -389,7 +454,7 @@ static int partial_run(struct ug_ctx *c, void *p)
 	return 0;
 }
 
-/* ---- failed: EPIPE, ENOENT, ECONNREFUSED ------------------------------------------------ */
+/* ---- failed: EPIPE, ENOENT, ECONNREFUSED, ENOTCONN --------------------------------------- */
 
 struct st_failed {
 	int sv[2];
@@ -423,6 +488,27 @@ static int failed_setup(struct ug_ctx *c, void *p)
 	return 0;
 }
 
+/* Failed sends of several segments: the length they tried to send is the iovecs' sum, which
+ * a capture at the system call has to add up itself. The failed sendmmsg fails on its first
+ * datagram (one after the first would make it return the count sent). */
+static void failed_iov(struct ug_ctx *c, struct st_failed *st, const struct ug_msg *one)
+{
+	static const char *S = "failed";
+	static const size_t v3[] = { 7, 0, 30 };
+	struct ug_msg m[2];
+	long r;
+
+	if (ug_msg_init(&m[0], ug_seed(S, 1), NULL, false, v3, ARRAY_LEN(v3)) < 0)
+		return;
+	m[1] = *one;
+	r = ug_sendmsg(c, S, st->uns, -1, &m[0], &st->missing, st->missing_len);
+	ug_expect_err(c, S, "sendmsg of three segments to a missing path", r, errno, ENOENT,
+		      ECONNREFUSED);
+	r = ug_sendmmsg(c, S, st->uns, -1, m, 2);
+	ug_expect_err(c, S, "sendmmsg without an address", r, errno, ENOTCONN, ENOTCONN);
+	ug_msg_free(&m[0]);
+}
+
 static int failed_run(struct ug_ctx *c, void *p)
 {
 	static const char *S = "failed";
@@ -439,7 +525,64 @@ static int failed_run(struct ug_ctx *c, void *p)
 	ug_expect_err(c, S, "sendto a missing path", r, errno, ENOENT, ECONNREFUSED);
 	r = ug_sendto(c, S, st->uns, -1, &m, 0, &st->stale, st->stale_len);
 	ug_expect_err(c, S, "sendto a stale path", r, errno, ECONNREFUSED, ENOENT);
+	failed_iov(c, st, &m);
 	ug_msg_free(&m);
+	return 0;
+}
+
+/* ---- peer_gone: a peer process that exits right after it received ----------------------- */
+
+struct st_gone {
+	int l;
+	struct sockaddr_un sa;
+	socklen_t len;
+};
+
+static int gone_setup(struct ug_ctx *c, void *p)
+{
+	struct st_gone *st = p;
+
+	st->len = ug_addr_fs(c, &st->sa, "gone.sock");
+	st->l = ug_listener(c, "peer_gone", SOCK_STREAM, &st->sa, st->len);
+	return st->l < 0 ? -1 : 0;
+}
+
+/* The peer: named UG_PEER_COMM, it connects, reads, and exits. */
+static void gone_child(const struct st_gone *st)
+{
+	char buf[256];
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	prctl(PR_SET_NAME, UG_PEER_COMM, 0, 0, 0);
+	if (fd < 0 || connect(fd, (const struct sockaddr *)&st->sa, st->len) < 0)
+		_exit(1);
+	_exit(read(fd, buf, sizeof(buf)) > 0 ? 0 : 1);
+}
+
+/* The accepted socket's sk_peer_pid is the child's pid; the child is reaped before this
+ * returns, so its name is only known to whoever read it while the message was sent. */
+static int gone_run(struct ug_ctx *c, void *p)
+{
+	static const char *S = "peer_gone";
+	struct st_gone *st = p;
+	int status = 0, srv;
+	pid_t child = fork();
+
+	if (child < 0) {
+		ug_fail(c, S, "fork: %s", strerror(errno));
+		return 0;
+	}
+	if (child == 0)
+		gone_child(st);
+	srv = ug_reg(c, S, "server", accept4(st->l, NULL, NULL, SOCK_CLOEXEC));
+	if (srv < 0) {
+		ug_fail(c, S, "accept: %s", strerror(errno));
+		kill(child, SIGKILL);
+	} else {
+		SEND1(c, S, 0, "to a peer about to exit ", true, 40, ug_write(c, S, srv, -1, &m_));
+	}
+	if (waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status))
+		ug_fail(c, S, "the peer process did not read and exit");
 	return 0;
 }
 
@@ -450,16 +593,18 @@ const struct ug_scenario ug_scenarios[] = {
 	{ "stream_path", sizeof(struct st_path), path_setup, path_run },
 	{ "stream_abstract", sizeof(struct st_abs), abs_setup, abs_run },
 	{ "dgram", sizeof(struct st_dgram), dgram_setup, dgram_run },
+	{ "dgram_dests", sizeof(struct st_dests), dests_setup, dests_run },
 	{ "seqpacket", sizeof(struct st_seq), seq_setup, seq_run },
 	{ "big", sizeof(struct st_big), big_setup, big_run },
 	{ "partial", sizeof(struct st_partial), partial_setup, partial_run },
 	{ "failed", sizeof(struct st_failed), failed_setup, failed_run },
 	{ "fdpass", sizeof(struct st_fdpass), ug_fdpass_setup, ug_fdpass_run },
+	{ "peer_gone", sizeof(struct st_gone), gone_setup, gone_run },
 	{ NULL, 0, NULL, NULL },
 };
 
 const char *const ug_scenario_names[] = {
 	"stream_pair", "stream_path", "stream_abstract", "dgram",
-	"seqpacket",   "big",         "partial",         "failed",
-	"fdpass",      NULL,
+	"dgram_dests", "seqpacket",   "big",             "partial",
+	"failed",      "fdpass",      "peer_gone",       NULL,
 };

@@ -52,9 +52,9 @@ static void usage(FILE *f)
 		   "                     [--expect-backend B] [--checks NAME,...] [--timeout S]\n"
 		   "                     [--debug] [--] [extra unixcap args...]\n"
 		   "checks: backend capture failed-hidden json-format summary fds errors filter.sock\n"
-		   "        filter.inode filter.path filter.path-abstract filter.path-prefix\n"
-		   "        filter.type filter.tid\n"
-		   "        filter.comm count hexdump snaplen.small fds-table\n");
+		   "        filter.sock-dests filter.inode filter.path filter.path-abstract\n"
+		   "        filter.path-prefix filter.type filter.tid\n"
+		   "        filter.comm count hexdump snaplen.small fds-table peer-comm\n");
 }
 
 static bool valid_backend(const char *b)

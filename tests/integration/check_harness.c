@@ -194,6 +194,8 @@ static int buf_grow(struct buf *b, size_t more)
 			return -1;
 		b->p = p;
 		b->cap = cap;
+		/* A read that then finds end of file leaves an empty buffer: a string still. */
+		b->p[b->len] = '\0';
 	}
 	return 0;
 }
@@ -612,6 +614,8 @@ int run_capture(const struct opts *op, struct run *r, struct verdict *v)
 	}
 	parse_backend(r);
 
+	if (r->spec->pause_capture)
+		kill(r->cap, SIGSTOP);
 	if (write(r->gofd, "g", 1) != 1) {
 		problem(v, "cannot start the generator: %s", strerror(errno));
 		goto kill;
@@ -622,6 +626,8 @@ int run_capture(const struct opts *op, struct run *r, struct verdict *v)
 		problem(v, "the generator did not finish within %d s", T_GEN_DONE_MS / 1000);
 		goto kill;
 	}
+	if (r->spec->pause_capture)
+		kill(r->cap, SIGCONT);
 	pump(r, T_SETTLE_MS, NULL);
 	if (r->spec->self_exit)
 		pump(r, T_SELF_EXIT_MS, cap_exited);

@@ -124,6 +124,9 @@ struct run_spec {
 	const char *args[3]; /* further unixcap options, NULL-terminated when fewer */
 	bool self_exit;      /* unixcap ends by itself (-c): waited for, not an error */
 	bool judge_partial;  /* judge a failed run that still printed messages */
+	/* unixcap stopped (SIGSTOP) while the generator runs: it reads every record after the
+	 * generator and its children are gone, as a busy capture would */
+	bool pause_capture;
 };
 
 struct run {
@@ -153,6 +156,7 @@ struct run {
 	char backend[32];
 	bool have_summary;
 	unsigned long long captured, dropped;
+	unsigned long long peer_unknown; /* datagrams whose receiver unixcap did not see */
 	struct cmsg *msgs;
 	int nmsgs;
 	double t0, t1;

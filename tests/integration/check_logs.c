@@ -218,6 +218,11 @@ static void err_line(void *arg, const char *s, size_t len, int line)
 		r->captured = n;
 		r->dropped = d;
 	}
+	int end = 0;
+	/* %n only counts once the whole text matched (sscanf returns 1 at the number alone). */
+	if (sscanf(p, "%llu datagrams sent to an address whose receiving socket was not seen%n",
+		   &n, &end) == 1 && end)
+		r->peer_unknown = n;
 }
 
 const char *listening_line(const struct run *r, size_t *len)

@@ -3,9 +3,11 @@
  * (checks_filters.c). A check's name is what "ok NAME" / "FAIL NAME" print and what
  * --checks selects; the order of the table is the order of the output.
  */
+#include <inttypes.h>
 #include <string.h>
 
 #include "checks.h"
+#include "gen.h"
 
 #define SMALL_SNAPLEN 37
 #define CHECK_GROUP_MAX 8
@@ -121,6 +123,35 @@ static void expect_hexdump(struct judge *j, struct verdict *v)
 	check_summary(j->r, v, 1);
 }
 
+/*
+ * peer_gone, read by unixcap only once the peer process is gone: the peer's name must be the
+ * one it had when the message was sent, and a peer pid is never followed by an empty name.
+ */
+static void expect_peer_comm(struct judge *j, struct verdict *v)
+{
+	int n = 0;
+
+	for (int k = 0; k < j->r->nmsgs; k++) {
+		const struct cmsg *m = &j->r->msgs[k];
+		int64_t peer = get_i64(&m->o, "peer_pid");
+		char comm[20];
+
+		if (m->recv || !peer)
+			continue;
+		n++;
+		cp_str(&m->o, "peer_comm", comm, sizeof(comm));
+		if (peer == j->r->gen)
+			problem(v, "line %d: peer_pid is the generator's, not its child's", m->line);
+		else if (strcmp(comm, UG_PEER_COMM))
+			problem(v, "line %d: peer %" PRId64 " has peer_comm \"%s\", expected \"%s\" "
+				   "(the name it had when the message was sent)",
+				m->line, peer, comm, UG_PEER_COMM);
+	}
+	if (!n)
+		problem(v, "no message with a peer pid");
+	expect_all_sends(j, v);
+}
+
 static void expect_fd_table(struct judge *j, struct verdict *v)
 {
 	expect_captured(j, v, check_fd_table(j->r, v));
@@ -144,6 +175,8 @@ const struct check check_table[] = {
 	{ "errors",              expect_errors,             0,
 	  RUN(.filter = filter_pid, .args = { "--errors" }) },
 	{ "filter.sock",         expect_filter_sock,        0, RUN(.filter = filter_sock) },
+	{ "filter.sock-dests",   expect_filter_sock_dests,  0,
+	  RUN(.only = "dgram_dests", .filter = filter_sock_dests) },
 	{ "filter.inode",        expect_filter_inode,       0, RUN(.filter = filter_inode) },
 	{ "filter.path",         expect_filter_path,        0, RUN(.filter = filter_path) },
 	{ "filter.path-abstract", expect_filter_path,       0,
@@ -162,6 +195,8 @@ const struct check check_table[] = {
 	  RUN(.snaplen = SMALL_SNAPLEN, .filter = filter_pid) },
 	{ "fds-table",           expect_fd_table,           0,
 	  RUN(.only = "fdpass", .out = OUT_ARGS, .filter = filter_pid, .args = { "--fds", "-T" }) },
+	{ "peer-comm",           expect_peer_comm,          0,
+	  RUN(.only = "peer_gone", .filter = filter_pid, .pause_capture = true) },
 };
 const size_t check_count = sizeof(check_table) / sizeof(check_table[0]);
 

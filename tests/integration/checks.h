@@ -41,6 +41,7 @@ void run_checks(const struct opts *op);
 
 int filter_pid(struct run *r, char **argv);
 int filter_sock(struct run *r, char **argv);
+int filter_sock_dests(struct run *r, char **argv);
 int filter_inode(struct run *r, char **argv);
 int filter_path(struct run *r, char **argv);
 int filter_path_prefix(struct run *r, char **argv);
@@ -49,6 +50,7 @@ int filter_tid(struct run *r, char **argv);
 int filter_comm(struct run *r, char **argv);
 
 void expect_filter_sock(struct judge *j, struct verdict *v);
+void expect_filter_sock_dests(struct judge *j, struct verdict *v);
 void expect_filter_inode(struct judge *j, struct verdict *v);
 void expect_filter_path(struct judge *j, struct verdict *v);
 void expect_filter_path_prefix(struct judge *j, struct verdict *v);

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 
 #include "writers/conv/conversation.h"
+#include "writers/conv/conversations.h"
+#include "writers/conv/follow_text.h"
 #include "capture/app/parse_options.h"
 #include "capture/core/filter.h"
 #include "capture/enrich/match.h"
@@ -160,9 +162,39 @@ static void userspace_filters(void)
 	CHECK_INT(uc_parse_options(3, bad, &o, err, sizeof(err)), UC_PARSE_ERROR);
 }
 
+/* A peer pid whose process was gone has no name: "21279/?", never a dangling "21279/". */
+static void peer_without_name(void)
+{
+	struct uc_conv_table *t = uc_conv_table_new();
+	struct uc_message a = msg(0xa0, 10, 0xb0, 11, "", "/srv", 7, 10);
+	int from = -1;
+	char line[512], *table = NULL;
+	size_t n = 0;
+
+	a.m.peer_pid = 21279; /* peer_comm "" */
+	struct uc_conv *c = uc_conv_add(t, &a, &from);
+	CHECK(c != NULL);
+	if (!c)
+		return;
+	uc_conv_count_msg(c, &a, from);
+	uc_follow_format_end(line, sizeof(line), c, !from);
+	CHECK(strstr(line, " 21279/? ") != NULL);
+	FILE *f = open_memstream(&table, &n);
+	CHECK(f != NULL);
+	if (f) {
+		uc_follow_list_print(f, t, false, 0);
+		fclose(f);
+		CHECK(table && strstr(table, "21279/? ") != NULL);
+		CHECK(table && strstr(table, "21279/ ") == NULL);
+	}
+	free(table);
+	uc_conv_table_free(t);
+}
+
 int main(void)
 {
 	pairing_and_client_rule();
+	peer_without_name();
 	many();
 	split_names();
 	userspace_filters();

@@ -214,7 +214,7 @@ static void test_flags(void)
 	CHECK_STR(buf, "truncated gap");
 	uc_format_flags(buf, sizeof(buf), 0xffffffffu);
 	CHECK_STR(buf, "error pages unreadable seg-limit kernel-mem dest-addr recv creds fds-lost pidfd "
-		       "ctl-skipped "
+		       "ctl-skipped peer-unknown "
 		       "truncated gap");
 	uc_format_flags(buf, sizeof(buf), UC_MF_DEST_ADDR | UC_MF_ERROR);
 	CHECK_STR(buf, "error dest-addr");

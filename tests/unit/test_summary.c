@@ -115,13 +115,15 @@ static void test_lines(void)
 	CHECK_STR(summary(&m), "T 1234/1235 curl \u2192 999/nginx 0xffff888102249e88 stream "
 			       "/run/a.sock len 10 caplen 4 [dest-addr truncated gap]");
 
-	/* A failed send. */
+	/* A failed send: len is what it tried to send, nothing was copied, nothing is cut. */
 	m = base();
-	m.m.len = m.caplen = 0;
+	m.m.len = 100;
+	m.caplen = 0;
 	m.m.err = -EAGAIN;
 	m.flags = UC_MF_ERROR;
 	CHECK_STR(summary(&m), "T 1234/1235 curl \u2192 999/nginx 0xffff888102249e88 stream "
-			       "/run/a.sock len 0 [error] errno EAGAIN");
+			       "/run/a.sock len 100 [error] errno EAGAIN");
+	m.m.len = 0;
 	m.m.err = -ECONNREFUSED;
 	m.m.peer_pid = 0;
 	m.m.path_len = 0;

@@ -388,14 +388,22 @@ def check_fields(ctx, problems):
         want("inode", num(r["unixcap.inode"]), s["inode"])
         want("path", r["unixcap.path"], s["path"])
         want("peer.path", r["unixcap.peer.path"], s["peer_path"])
-        if s["peer_inode"] and not (s["dest"] and num(r["unixcap.peer.sock"]) == 0):
+        # A datagram's unseen receiver is said (peer-unknown, 0x800), never left at 0 silently.
+        peer_unknown = bool(num(r["unixcap.flags"]) & 0x800)
+        if s["peer_inode"] and not (s["dest"] and num(r["unixcap.peer.sock"]) == 0
+                                    and peer_unknown):
             want("peer.sock", num(r["unixcap.peer.sock"]), int(s["peer_sock"], 16))
             want("peer.inode", num(r["unixcap.peer.inode"]), s["peer_inode"])
-        # Both ends live in the generator: a known peer is the generator itself.
+        # Both ends live in the generator: a known peer is the generator itself; but
+        # peer_gone's peer is a child that exits right after it received, named ugen-peer.
         ppid = num(r["unixcap.peer.pid"])
-        if ppid not in (0, pid):
+        if s["scenario"] == "peer_gone":
+            if ppid in (0, pid) or r["unixcap.peer.comm"] != "ugen-peer":
+                problems.append("%s: peer %d/%r, expected the child ugen-peer" %
+                                (desc, ppid, r["unixcap.peer.comm"]))
+        elif ppid not in (0, pid):
             problems.append("%s: peer.pid %d is not the generator (%d)" % (desc, ppid, pid))
-        if ppid and r["unixcap.peer.comm"] not in gen_comms | {"unixgen"}:
+        elif ppid and r["unixcap.peer.comm"] not in gen_comms | {"unixgen"}:
             problems.append("%s: peer.comm %r" % (desc, r["unixcap.peer.comm"]))
         if s["type"] == "stream" and s["peer_inode"] and ppid != pid:
             problems.append("%s: connected stream without the peer's pid" % desc)

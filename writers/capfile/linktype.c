@@ -371,7 +371,8 @@ void uc_lt_build(uint8_t *out, const struct uc_message *m, uint32_t max_packet,
 	uc_lt_from_message(&h, &shown, (uint32_t)used, max_packet, payload_len);
 	uc_lt_encode(out, &h);
 	*head_len = UC_LT_HEADER_LEN + (uint32_t)used;
-	*orig_len = *head_len + h.len;
+	/* A failed send's len is what it tried to send: no payload follows the header. */
+	*orig_len = *head_len + (h.flags & UC_MF_ERROR ? 0 : h.len);
 }
 
 void uc_lt_to_message(const struct uc_lt_packet *p, struct uc_message *m, struct uc_fd_info *fds)

@@ -30,7 +30,7 @@ static void format_end(char *buf, size_t size, const struct uc_conv_end *e)
 		snprintf(buf, size, "?");
 	else
 		snprintf(buf, size, "%" PRIu32 "/%s 0x%" PRIx64 " %" PRIu64, e->pid,
-			 e->pid ? comm : "?", e->sock, e->inode);
+			 e->pid && comm[0] ? comm : "?", e->sock, e->inode);
 }
 
 static void print_table(FILE *out, const struct uc_conv_table *t, uint64_t base)

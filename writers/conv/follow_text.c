@@ -23,7 +23,7 @@ size_t uc_follow_format_end(char *buf, size_t size, const struct uc_conv *c, int
 			     path[0] ? " " : "", path);
 	else
 		n = snprintf(buf, size, "%s %" PRIu32 "/%s 0x%016" PRIx64 " inode %" PRIu64 " %s",
-			     side_name(which), e->pid, e->pid ? comm : "?", e->sock, e->inode,
+			     side_name(which), e->pid, e->pid && comm[0] ? comm : "?", e->sock, e->inode,
 			     path[0] ? path : "(unnamed)");
 	return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
 }
