@@ -36,8 +36,10 @@ static __always_inline int on_enter(__u64 fd, __u8 call, __u8 kind, __u64 base, 
 	if (call == UC_CALL_SENDMSG) {
 		/* Read the msghdr now: these are the values the kernel is about to use. */
 		struct user_msghdr um = {};
-		if (bpf_probe_read_user(&um, sizeof(um), (const void *)base))
+		if (bpf_probe_read_user(&um, sizeof(um), (const void *)base)) {
+			stat_inc(UC_STAT_UNREADABLE);
 			return 0;
+		}
 		p.base = (__u64)um.msg_iov;
 		p.nr_segs = um.msg_iovlen;
 		p.dest_name = (__u64)um.msg_name;
@@ -121,8 +123,10 @@ UC_GLOBAL int uc_mmsg_one(__u32 i)
 		return 1;
 	const void *at = (const void *)(p->mmsg_vec + (__u64)i * sizeof(struct uc_mmsghdr));
 
-	if (bpf_probe_read_user(&mh, sizeof(mh), at))
+	if (bpf_probe_read_user(&mh, sizeof(mh), at)) {
+		stat_inc(UC_STAT_UNREADABLE); /* this datagram and the rest of the call */
 		return 1;
+	}
 	p->src_kind = UC_SRC_USER_IOV;
 	p->base = (__u64)mh.msg_hdr.msg_iov;
 	p->nr_segs = mh.msg_hdr.msg_iovlen;
