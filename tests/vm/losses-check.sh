@@ -3,8 +3,9 @@
 # purpose with real traffic must each be counted, so that captured + dropped is what was
 # sent, on every backend and kernel. loss_gen's two cases (tests/losses/loss_gen.c):
 #   blocked  16 threads at once inside unix_stream_sendmsg: more than a kretprobe has
-#            instances on one CPU, so the kprobe backend loses returns; each such send must
-#            show as "exit not run" (and, from 6.7, in the kernel's kprobe misses)
+#            instances (maxactive 10 up to 5 CPUs), so the kprobe backend loses returns;
+#            each such send must show as "exit not run" (and, from 6.7, in the kernel's
+#            kprobe misses)
 #   cold     a sendmsg() whose msghdr page is not mapped yet: the tracepoint backend must
 #            count it as "msghdr unreadable"; the hook backends capture it
 # Prints each run's counts.
@@ -48,8 +49,11 @@ run() {
 	if [ -z "$sent" ] || [ -z "$captured" ] || [ -z "$counts" ]; then
 		fail "$name: no result: $(cat "$w/gen.out" "$w/cap.err")"; return 1
 	fi
-	[ $((captured + dropped)) = "$sent" ] ||
+	# A send whose exit never ran is counted before anyone knows whether it failed (the
+	# blocked threads' EAGAIN writes): dropped may exceed the messages lost, never fall short.
+	[ $((captured + dropped)) -ge "$sent" ] ||
 		fail "$name: $sent sent, $captured captured + $dropped dropped: a loss went uncounted"
+	[ "$captured" -le "$sent" ] || fail "$name: $captured captured of $sent sent"
 	return 0
 }
 field() { echo "$counts" | sed -n "s/.* \([0-9]*\) $1.*/\1/p"; }
@@ -58,7 +62,6 @@ if [ -z "${LOSSES_ONLY_COLD:-}" ] && run blocked blocked 16; then
 	if [ "$backend" = kprobe ] && [ "$(field 'exit not run')" = 0 ]; then
 		fail "blocked: 16 threads in unix_stream_sendmsg at once, no return missed (maxactive?)"
 	fi
-	[ "$backend" = kprobe ] || [ "$dropped" = 0 ] || fail "blocked: $dropped dropped on $backend"
 fi
 if run cold; then
 	if [ "$backend" = tracepoint ] && grep -q 'cold 1' "$w/gen.out"; then
