@@ -638,19 +638,15 @@ static __always_inline void note_other(struct sock *other)
 	}
 }
 
-#define UC_EEXIST 17
-
 static __always_inline void save_pending(struct uc_pending *p)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	/* An entry already there is a send (or receive) whose exit program never ran: it is
-	 * counted before this one replaces it, so that a missed exit is never silent. */
-	long e = bpf_map_update_elem(&pending, &tid, p, BPF_NOEXIST);
-	if (e == -UC_EEXIST) {
+	 * counted before this one replaces it, so that a missed exit is never silent. (Only
+	 * this thread writes its key, so the lookup and the update cannot race.) */
+	if (bpf_map_lookup_elem(&pending, &tid))
 		stat_inc(UC_STAT_NO_EXIT);
-		e = bpf_map_update_elem(&pending, &tid, p, BPF_ANY);
-	}
-	if (e)
+	if (bpf_map_update_elem(&pending, &tid, p, BPF_ANY))
 		stat_inc(UC_STAT_DROP_PENDING);
 }
 

@@ -12,8 +12,8 @@ enum uc_stat {
 	/* The counters below are losses too: each is a message that never reached the ring.
 	 * The kernel's own counts of program runs it skipped are read by userspace
 	 * (capture/live/misses.c), not kept here. */
-	UC_STAT_NO_EXIT,         /* sends whose exit program never ran: the thread's next
-				  * send found their in-flight entry still there */
+	UC_STAT_NO_EXIT,         /* sends (or recvmsg calls) whose exit program never ran:
+				  * the thread's next one found their entry still there */
 	UC_STAT_NO_ENTRY,        /* sends whose exit found no in-flight entry although the
 				  * thread passes the filters (hook backends, no --type):
 				  * the entry program did not run */

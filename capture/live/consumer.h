@@ -58,7 +58,8 @@ struct uc_losses {
 };
 void uc_consumer_losses(const struct uc_consumer *c, struct uc_losses *l);
 
-/* The messages the programs know they lost ("N dropped"). The kernel's skipped runs are
+/* The sends the programs know they lost ("N dropped"): a message each unless the send
+ * failed, which a send whose exit never ran cannot tell. The kernel's skipped runs are
  * not added in: a skipped run may not have been a message (a write to a pipe), and a
  * skipped kretprobe is also counted by the programs (exit not run), so the summary shows
  * them beside the sum. */
