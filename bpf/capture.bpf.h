@@ -330,6 +330,8 @@ static __always_inline long copy_step(struct uc_copy *c, const struct uc_pending
 		if (c->seg_idx >= c->nr_segs || load_seg(p, c->seg_idx, &seg)) {
 			/* Ran out of segments before the sent length: close the message short. */
 			struct uc_data_rec *end = bpf_ringbuf_reserve(&events, sizeof(*end), 0);
+			if (!end)
+				stat_inc(UC_STAT_DROP_CHUNKS);
 			if (end) {
 				end->h.kind = UC_REC_DATA;
 				end->h.rflags = UC_RF_LAST;
@@ -370,7 +372,9 @@ static __always_inline long copy_step(struct uc_copy *c, const struct uc_pending
 	c->offset += n;
 	c->seg_ptr += n;
 	c->seg_left -= n;
-	rec->h.rflags = c->remaining ? 0 : UC_RF_LAST;
+	/* The MSG record is gone already: a faulted chunk says so itself, or its stale ring
+	 * bytes would pass for the message's. */
+	rec->h.rflags = (c->remaining ? 0 : UC_RF_LAST) | (faults ? UC_RF_UNREADABLE : 0);
 	uc_submit(rec);
 	return 0;
 }
@@ -650,6 +654,8 @@ UC_GLOBAL int uc_emit(long ret, __u64 other)
 	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
 	if (p)
 		emit_message(p, ret, other);
+	else
+		stat_inc(UC_STAT_DROP_PENDING);
 	return 0;
 }
 
@@ -667,6 +673,11 @@ static __always_inline void note_other(struct uc_pending *p, struct sock *other)
 static __always_inline void save_pending(struct uc_pending *p)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	/* An entry already there is a send (or receive) whose exit program never ran: it is
+	 * counted before this one replaces it, so that a missed exit is never silent. (Only
+	 * this thread writes its key, so the lookup and the update cannot race.) */
+	if (bpf_map_lookup_elem(&pending, &tid))
+		stat_inc(UC_STAT_NO_EXIT);
 	if (bpf_map_update_elem(&pending, &tid, p, BPF_ANY))
 		stat_inc(UC_STAT_DROP_PENDING);
 }
@@ -689,8 +700,16 @@ static __always_inline int send_exit(long ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
-	if (!p)
+	if (!p) {
+		/* The hook backends' entry programs save every send of a wanted thread (only
+		 * --type needs the socket): a wanted thread's exit without an entry is a send
+		 * whose entry program did not run. The syscall exits see every fd: not there. */
+		__u64 pid_tgid = bpf_get_current_pid_tgid();
+		if (cfg.backend != UC_BACKEND_TRACEPOINT && !cfg.filter_type &&
+		    task_wanted(pid_tgid >> 32, (__u32)pid_tgid))
+			stat_inc(UC_STAT_NO_ENTRY);
 		return 0;
+	}
 	uc_emit(ret, p->other);
 	bpf_map_delete_elem(&pending, &tid);
 	return 0;

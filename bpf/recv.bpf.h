@@ -38,6 +38,8 @@ static __always_inline int recv_exit(long ret)
 			p->control_len = um.msg_controllen;
 			p->control_user = 1;
 			uc_emit(ret, 0);
+		} else {
+			stat_inc(UC_STAT_UNREADABLE);
 		}
 	}
 	bpf_map_delete_elem(&pending, &tid);

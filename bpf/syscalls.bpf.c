@@ -57,8 +57,10 @@ static __always_inline int on_enter(__u64 fd, __u8 call, __u8 kind, __u64 base, 
 	if (call == UC_CALL_SENDMSG) {
 		/* Read the msghdr now: these are the values the kernel is about to use. */
 		struct user_msghdr um = {};
-		if (bpf_probe_read_user(&um, sizeof(um), (const void *)base))
+		if (bpf_probe_read_user(&um, sizeof(um), (const void *)base)) {
+			stat_inc(UC_STAT_UNREADABLE);
 			return 0;
+		}
 		p.base = (__u64)um.msg_iov;
 		p.nr_segs = um.msg_iovlen;
 		p.dest_name = (__u64)um.msg_name;
@@ -195,8 +197,10 @@ UC_GLOBAL int uc_mmsg_one(__u32 i)
 	if (!p)
 		return 1;
 	long len = mmsg_load(p, i);
-	if (len < 0)
+	if (len < 0) {
+		stat_inc(UC_STAT_UNREADABLE); /* this datagram and the rest of the call */
 		return 1;
+	}
 	__u64 other = p->other; /* stream, seqpacket: the one peer of every datagram */
 	if (p->type == 2 /* SOCK_DGRAM */) {
 		_Static_assert(sizeof(struct uc_dest_key) == sizeof(p->mmsg_key), "key scratch");

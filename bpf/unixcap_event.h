@@ -37,6 +37,8 @@ enum uc_rec_kind {
 /* Per-record flags. */
 enum uc_rec_flags {
 	UC_RF_LAST = 1 << 0, /* no more records follow for this msg_id */
+	UC_RF_UNREADABLE = 1 << 1, /* DATA: the copy faulted, the bytes are not the message's
+				    * (the message becomes UC_MF_UNREADABLE, the bytes zero) */
 };
 
 /* Per-message flags (uc_meta.flags), set by the kernel side. */

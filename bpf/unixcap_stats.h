@@ -7,10 +7,20 @@ enum uc_stat {
 	UC_STAT_MSGS = 0,        /* messages whose first record reached the ring */
 	UC_STAT_DROP_MSGS,       /* messages lost whole: the ring had no room for the first record */
 	UC_STAT_DROP_CHUNKS,     /* messages cut short: a later record found the ring full */
-	UC_STAT_DROP_PENDING,    /* sends missed because the in-flight table was full */
+	UC_STAT_DROP_PENDING,    /* sends missed: their in-flight state could not be stored */
 	UC_STAT_READ_FAULTS,     /* payload copies that faulted (bytes reported as missing) */
 	UC_STAT_PEER_UNKNOWN,    /* datagrams whose receiving socket was not seen (peer-unknown),
 				  * counted before --sock/--inode, which cannot select them */
+	/* The counters below are losses too: each is a message that never reached the ring.
+	 * The kernel's own counts of program runs it skipped are read by userspace
+	 * (capture/live/misses.c), not kept here. */
+	UC_STAT_NO_EXIT,         /* sends (or recvmsg calls) whose exit program never ran:
+				  * the thread's next one found their entry still there */
+	UC_STAT_NO_ENTRY,        /* sends whose exit found no in-flight entry although the
+				  * thread passes the filters (hook backends, no --type):
+				  * the entry program did not run */
+	UC_STAT_UNREADABLE,      /* sends and receives given up: their msghdr or mmsghdr
+				  * could not be read */
 	UC_STAT_MAX,
 };
 

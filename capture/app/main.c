@@ -489,8 +489,23 @@ static void print_summary(const struct run *r)
 		uc_backend_name(cap->backend), (unsigned long long)rs->gaps,
 		(unsigned long long)st[UC_STAT_READ_FAULTS],
 		(unsigned long long)rs->malformed);
+	/* Where the dropped ones went whenever there are any, and what the kernel skipped
+	 * (always with -v): a loss is never only a number. */
+	struct uc_losses l;
+	uc_consumer_losses(r->consumer, &l);
+	uint64_t dropped = uc_losses_dropped(&l);
+	if (dropped || l.probe || l.recursion || r->o->verbose)
+		fprintf(stderr, "unixcap: kernel side: %llu messages into the ring; lost: %llu ring "
+				"full, %llu in-flight state, %llu exit not run, %llu entry not run, "
+				"%llu msghdr unreadable; the kernel skipped %llu kprobe and %llu "
+				"program runs (each may have been a message)%s%s%s\n",
+			(unsigned long long)st[UC_STAT_MSGS], (unsigned long long)l.ring_full,
+			(unsigned long long)l.state, (unsigned long long)l.no_exit,
+			(unsigned long long)l.no_entry, (unsigned long long)l.unreadable,
+			(unsigned long long)l.probe, (unsigned long long)l.recursion,
+			l.kernel_detail[0] ? " [" : "", l.kernel_detail, l.kernel_detail[0] ? "]" : "");
 	fprintf(stderr, "%llu messages captured, %llu dropped\n", (unsigned long long)r->captured,
-		(unsigned long long)uc_consumer_drops(r->consumer));
+		(unsigned long long)dropped);
 	if (st[UC_STAT_PEER_UNKNOWN])
 		fprintf(stderr, "unixcap: %llu datagrams sent to an address whose receiving socket "
 				"was not seen (flag peer-unknown: no peer_sock, peer_inode; --sock and "

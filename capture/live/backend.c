@@ -218,10 +218,12 @@ static int attach(struct uc_capture *c, struct bpf_program *p, bool required, ch
 				 kprobe && e == -ENOENT ? " (kernel without kprobes?)" : "");
 		return required ? e : 0;
 	}
-	if (c->n_links < UC_MAX_LINKS)
+	if (c->n_links < UC_MAX_LINKS) {
+		c->prog_fds[c->n_links] = bpf_program__fd(p);
 		c->links[c->n_links++] = l;
-	else
+	} else {
 		bpf_link__destroy(l);
+	}
 	return 0;
 }
 

@@ -14,6 +14,7 @@ struct uc_capture {
 	struct sendmsg_hooks_bpf *hooks;
 	struct syscalls_bpf *sys;
 	struct bpf_link *links[UC_MAX_LINKS];
+	int prog_fds[UC_MAX_LINKS]; /* the program of each link (misses.c reads its counts) */
 	unsigned n_links;
 	int ringbuf_fd;
 	int stats_fd;

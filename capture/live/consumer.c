@@ -1,6 +1,7 @@
 /* The ring consumer of a live capture (consumer.h). */
 #include "capture/core/clock.h"
 #include "capture/live/consumer.h"
+#include "capture/live/misses.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -61,9 +62,36 @@ void uc_consumer_expire(struct uc_consumer *c, uint64_t before_mono_ns)
 	uc_reasm_flush(c->reasm, before_mono_ns);
 }
 
+void uc_consumer_losses(const struct uc_consumer *c, struct uc_losses *l)
+{
+	uint64_t st[UC_STAT_MAX] = { 0 };
+	struct uc_kernel_misses km;
+
+	uc_capture_stats(&c->cap, st);
+	uc_kernel_misses(&c->cap, &km);
+	*l = (struct uc_losses){
+		.ring_full = st[UC_STAT_DROP_MSGS],
+		.state = st[UC_STAT_DROP_PENDING],
+		.no_exit = st[UC_STAT_NO_EXIT],
+		.no_entry = st[UC_STAT_NO_ENTRY],
+		.unreadable = st[UC_STAT_UNREADABLE],
+		.probe = km.probe,
+		.recursion = km.recursion,
+	};
+	memcpy(l->kernel_detail, km.detail, sizeof(l->kernel_detail));
+}
+
+uint64_t uc_losses_dropped(const struct uc_losses *l)
+{
+	return l->ring_full + l->state + l->no_exit + l->no_entry + l->unreadable;
+}
+
 uint64_t uc_consumer_drops(const struct uc_consumer *c)
 {
 	uint64_t st[UC_STAT_MAX] = { 0 };
+
+	/* Without the kernel's counts: this runs on every status tick. */
 	uc_capture_stats(&c->cap, st);
-	return st[UC_STAT_DROP_MSGS] + st[UC_STAT_DROP_PENDING];
+	return st[UC_STAT_DROP_MSGS] + st[UC_STAT_DROP_PENDING] + st[UC_STAT_NO_EXIT] +
+	       st[UC_STAT_NO_ENTRY] + st[UC_STAT_UNREADABLE];
 }

@@ -44,7 +44,26 @@ void uc_consumer_consume(struct uc_consumer *c);
  * UINT64_MAX: all that stayed incomplete, at the end. */
 void uc_consumer_expire(struct uc_consumer *c, uint64_t before_mono_ns);
 
-/* Messages lost in the kernel: ring full, or too many pending sends. */
+/* Messages lost in the kernel, by cause: what the programs counted (bpf/unixcap_stats.h)
+ * and the program runs the kernel skipped (misses.h). */
+struct uc_losses {
+	uint64_t ring_full;  /* no room for a message's first record */
+	uint64_t state;      /* in-flight state not stored, or not found */
+	uint64_t no_exit;    /* the exit program never ran */
+	uint64_t no_entry;   /* the entry program never ran */
+	uint64_t unreadable; /* msghdr or mmsghdr unreadable */
+	uint64_t probe;      /* kprobe/kretprobe misses the kernel counted */
+	uint64_t recursion;  /* program runs the kernel skipped */
+	char kernel_detail[192]; /* which programs the kernel skipped (misses.h) */
+};
+void uc_consumer_losses(const struct uc_consumer *c, struct uc_losses *l);
+
+/* The sends the programs know they lost ("N dropped"): a message each unless the send
+ * failed, which a send whose exit never ran cannot tell. The kernel's skipped runs are
+ * not added in: a skipped run may not have been a message (a write to a pipe), and a
+ * skipped kretprobe is also counted by the programs (exit not run), so the summary shows
+ * them beside the sum. */
+uint64_t uc_losses_dropped(const struct uc_losses *l);
 uint64_t uc_consumer_drops(const struct uc_consumer *c);
 
 #endif

@@ -174,7 +174,12 @@ static int feed_data(struct uc_reasm *r, const struct uc_data_rec *rec, size_t s
 	}
 	if (off > om->next_off)
 		om->gap = true; /* a record in between was lost */
-	memcpy(om->buf + off, rec->data, n);
+	if (rec->h.rflags & UC_RF_UNREADABLE) {
+		memset(om->buf + off, 0, n); /* not the message's bytes */
+		om->msg.m.flags |= UC_MF_UNREADABLE;
+	} else {
+		memcpy(om->buf + off, rec->data, n);
+	}
 	om->next_off = off + n;
 	if (rec->h.rflags & UC_RF_LAST) {
 		om->data_done = true;

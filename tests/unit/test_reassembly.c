@@ -128,6 +128,22 @@ static void test_lost_middle_is_marked(void)
 	uc_reasm_free(r);
 }
 
+/* A chunk whose copy faulted in the kernel: its bytes are stale ring memory, never shown. */
+static void test_unreadable_chunk_is_marked(void)
+{
+	struct uc_reasm *r = fresh();
+	uc_reasm_feed(r, buf, msg_rec(1, 10, 9, 9, "abc", 3, 0, 1));
+	size_t sz = data_rec(1, 10, 3, "XYZ", 3, 0);
+	((struct uc_data_rec *)buf)->h.rflags |= UC_RF_UNREADABLE;
+	uc_reasm_feed(r, buf, sz);
+	uc_reasm_feed(r, buf, data_rec(1, 10, 6, "ghi", 3, 1));
+	CHECK_INT(n_got, 1);
+	CHECK(got[0].msg.flags & UC_MF_UNREADABLE);
+	CHECK(!(got[0].msg.flags & UC_UF_GAP));
+	CHECK(memcmp(got[0].data, "abc\0\0\0ghi", 9) == 0);
+	uc_reasm_free(r);
+}
+
 static void test_snaplen_truncation_is_not_a_gap(void)
 {
 	struct uc_reasm *r = fresh();
@@ -203,6 +219,7 @@ int main(void)
 	test_interleaved_chunks();
 	test_lost_tail_closed_by_next_message();
 	test_lost_middle_is_marked();
+	test_unreadable_chunk_is_marked();
 	test_snaplen_truncation_is_not_a_gap();
 	test_flush_by_age();
 	test_hostile_records();
