@@ -38,11 +38,12 @@ int filter_pid(struct run *r, char **argv)
 	return 2;
 }
 
-int filter_sock(struct run *r, char **argv)
+/* --sock with the address the generator logged for scenario's socket role. */
+static int sock_filter(struct run *r, char **argv, const char *scenario, const char *role)
 {
 	uint64_t sock;
 
-	if (!find_sock_field(r, "stream_path", "server", &sock, NULL))
+	if (!find_sock_field(r, scenario, role, &sock, NULL))
 		return -1;
 	r->fval = sock;
 	snprintf(r->farg, sizeof(r->farg), "0x%" PRIx64, sock);
@@ -51,18 +52,15 @@ int filter_sock(struct run *r, char **argv)
 	return 2;
 }
 
+int filter_sock(struct run *r, char **argv)
+{
+	return sock_filter(r, argv, "stream_path", "server");
+}
+
 /* One of the three receivers of dgram_dests' sendmmsg: only its msg_name names it. */
 int filter_sock_dests(struct run *r, char **argv)
 {
-	uint64_t sock;
-
-	if (!find_sock_field(r, "dgram_dests", "receiver1", &sock, NULL))
-		return -1;
-	r->fval = sock;
-	snprintf(r->farg, sizeof(r->farg), "0x%" PRIx64, sock);
-	argv[0] = "--sock";
-	argv[1] = r->farg;
-	return 2;
+	return sock_filter(r, argv, "dgram_dests", "receiver1");
 }
 
 int filter_inode(struct run *r, char **argv)
