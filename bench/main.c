@@ -1,5 +1,6 @@
 /* unixbench: runs AF_UNIX workloads untraced and under each tracer in one invocation, and
  * prints the comparison tables. */
+#include "ladder.h"
 #include "report.h"
 #include "startup.h"
 
@@ -21,8 +22,9 @@ struct cfg {
 	struct wl_opts wo;
 	int runs, rate_runs, startup_runs;
 	double size_duration;
-	bool main_sec, sizes_sec, rates_sec, startup_sec, check, verbose;
-	char *workloads, *tracers, *sizes, *rates, *rings;
+	bool main_sec, sizes_sec, rates_sec, bw_sec, startup_sec, check, verbose;
+	char *workloads, *tracers, *sizes, *rates, *rings, *rate_tracers;
+	char *bw, *bw_size, *bw_tracers, *bw_rings;
 };
 
 static int split(char *list, char **out, int max)
@@ -129,50 +131,9 @@ static void matrix(struct cfg *cf, struct wl_spec *w, int nw, struct tr_spec *t,
 	free(cells);
 }
 
-/* For each ring size, climbs the rate ladder until a run drops. */
-static void rates(struct cfg *cf)
+static void ladder_check(const struct cell *c, void *ctx)
 {
-	char *rings[MAX_LIST], *steps[MAX_LIST];
-	int nr = split(cf->rings, rings, MAX_LIST), ns = split(cf->rates, steps, MAX_LIST);
-	printf("### First drop: 64 B stream writes at a fixed rate, unixcap >/dev/null\n\n");
-	report_rates_header();
-	char first[MAX_LIST][96];
-	for (int i = 0; i < nr; i++) {
-		unsigned ring = (unsigned)atoi(rings[i]);
-		snprintf(first[i], sizeof(first[i]), "no drop up to the highest rate reached");
-		struct tr_spec t;
-		char tname[32];
-		snprintf(tname, sizeof(tname), "console,B=%u", ring);
-		tr_parse(tname, &t);
-		for (int j = 0; j < ns; j++) {
-			struct wl_spec w;
-			char wname[40];
-			snprintf(wname, sizeof(wname), "rate:64:%s", steps[j]);
-			if (!wl_parse(wname, &w)) {
-				fprintf(stderr, "unixbench: bad rate '%s'\n", steps[j]);
-				exit(2);
-			}
-			struct cell c = { .w = &w, .t = &t, .skip = tr_unavailable(&t, &cf->env, &w) };
-			fprintf(stderr, "unixbench: rates, ring %u KiB, %s msgs/s\n", ring, steps[j]);
-			for (int r = 0; r < cf->rate_runs; r++)
-				cell_run(&c, &cf->env, &cf->wo, cf->verbose);
-			report_rate_row(&c, ring);
-			check_cell(&c, cf);
-			fflush(stdout);
-			struct cell_summary s;
-			cell_summarize(&c, &s);
-			if (c.n && s.dropped_max > 0) {
-				snprintf(first[i], sizeof(first[i]),
-					 "first drop at target %s msgs/s (%.0f achieved)", steps[j],
-					 s.msgs_per_s);
-				break;
-			}
-		}
-	}
-	printf("\n");
-	for (int i = 0; i < nr; i++)
-		printf("- ring %d MiB: %s\n", atoi(rings[i]) / 1024, first[i]);
-	printf("\n");
+	check_cell(c, ctx);
 }
 
 static void usage(FILE *f)
@@ -187,12 +148,19 @@ static void usage(FILE *f)
 	      "  -t LIST          tracers, ';'-separated: none, console, pcapng, zstd, strace, socat,\n"
 	      "                   bpftrace, sofdsnoop; unixcap options as console,B=KiB,s=SNAPLEN,\n"
 	      "                   b=BACKEND (this tracer's --backend), u=PATH (its binary)\n"
-	      "  --sections LIST  main,sizes,rates,startup (default all four)\n"
+	      "  --sections LIST  main,sizes,rates,bandwidth,startup (default all five)\n"
 	      "  --sizes LIST     message sizes for the size section (default 64,1k,16k,64k,256k,1m)\n"
 	      "  --size-duration S  duration of each size run (default: -d)\n"
 	      "  --rates LIST     rate ladder in msgs/s, 0 = unpaced (default 100k,250k,500k,750k,1M,0)\n"
 	      "  --rings LIST     ring sizes in KiB (default 4096,16384,65536)\n"
-	      "  --rate-runs N    runs per rate step (default 1)\n"
+	      "  --rate-tracers LIST  unixcap tracers that climb the rate ladder side by side\n"
+	      "                   (default console;pcapng)\n"
+	      "  --rate-runs N    runs per ladder step and tracer, interleaved (default 3)\n"
+	      "  --bw LIST        bandwidth ladder in GB/s, 0 = unpaced (default 0.5,1,2,4,0)\n"
+	      "  --bw-size SIZE   message size of the bandwidth ladder (default 64k)\n"
+	      "  --bw-tracers LIST  unixcap tracers of the bandwidth ladder (default pcapng)\n"
+	      "  --bw-rings LIST  larger rings (KiB) for the unpaced step, run where MemAvailable\n"
+	      "                   is at least twice the ring (default 262144; '' = none)\n"
 	      "  --startup-runs N  runs of each start-up row (default 10)\n"
 	      "  --cpu N          run the workload on CPU N and the tracers on the others, so a\n"
 	      "                   ping-pong does not swing with where the scheduler puts its two\n"
@@ -212,18 +180,25 @@ int main(int argc, char **argv)
 		.env = { .unixcap = UNIXBENCH_UNIXCAP, .ready_timeout = 20, .avoid_cpu = 0 },
 		.wo = { .duration = 0.5, .cpu = 0 },
 		.runs = 5,
-		.rate_runs = 1,
+		.rate_runs = 3,
 		.startup_runs = 10,
-		.main_sec = true, .sizes_sec = true, .rates_sec = true, .startup_sec = true,
+		.main_sec = true, .sizes_sec = true, .rates_sec = true, .bw_sec = true,
+		.startup_sec = true,
 		.workloads = strdup("pp:64,pp:1k,bulk:64k,dgram:64,fanin:16,fdpass"),
 		.tracers = strdup("none;console;pcapng;zstd;strace;socat"),
 		.sizes = strdup("64,1k,16k,64k,256k,1m"),
 		.rates = strdup("100k,250k,500k,750k,1M,0"),
 		.rings = strdup("4096,16384,65536"),
+		.rate_tracers = strdup("console;pcapng"),
+		.bw = strdup("0.5,1,2,4,0"),
+		.bw_size = strdup("64k"),
+		.bw_tracers = strdup("pcapng"),
+		.bw_rings = strdup("262144"),
 	};
 	char *dir = NULL;
 	enum { O_UNIXCAP = 256, O_BACKEND, O_SECTIONS, O_SIZES, O_RATES, O_RINGS, O_RATE_RUNS,
-	       O_DIR, O_CHECK, O_SIZE_DUR, O_CPU, O_PEER_WRAP, O_READY, O_STARTUP_RUNS };
+	       O_DIR, O_CHECK, O_SIZE_DUR, O_CPU, O_PEER_WRAP, O_READY, O_STARTUP_RUNS,
+	       O_RATE_TRACERS, O_BW, O_BW_SIZE, O_BW_TRACERS, O_BW_RINGS };
 	static const struct option lo[] = {
 		{ "unixcap", required_argument, NULL, O_UNIXCAP },
 		{ "backend", required_argument, NULL, O_BACKEND },
@@ -233,6 +208,11 @@ int main(int argc, char **argv)
 		{ "rates", required_argument, NULL, O_RATES },
 		{ "rings", required_argument, NULL, O_RINGS },
 		{ "rate-runs", required_argument, NULL, O_RATE_RUNS },
+		{ "rate-tracers", required_argument, NULL, O_RATE_TRACERS },
+		{ "bw", required_argument, NULL, O_BW },
+		{ "bw-size", required_argument, NULL, O_BW_SIZE },
+		{ "bw-tracers", required_argument, NULL, O_BW_TRACERS },
+		{ "bw-rings", required_argument, NULL, O_BW_RINGS },
 		{ "startup-runs", required_argument, NULL, O_STARTUP_RUNS },
 		{ "dir", required_argument, NULL, O_DIR },
 		{ "check", no_argument, NULL, O_CHECK },
@@ -251,6 +231,7 @@ int main(int argc, char **argv)
 			cf.main_sec = strstr(optarg, "main") != NULL;
 			cf.sizes_sec = strstr(optarg, "sizes") != NULL;
 			cf.rates_sec = strstr(optarg, "rates") != NULL;
+			cf.bw_sec = strstr(optarg, "bandwidth") != NULL;
 			cf.startup_sec = strstr(optarg, "startup") != NULL;
 			break;
 		case O_SIZES: cf.sizes = optarg; break;
@@ -258,6 +239,11 @@ int main(int argc, char **argv)
 		case O_RATES: cf.rates = optarg; break;
 		case O_RINGS: cf.rings = optarg; break;
 		case O_RATE_RUNS: cf.rate_runs = atoi(optarg); break;
+		case O_RATE_TRACERS: cf.rate_tracers = optarg; break;
+		case O_BW: cf.bw = optarg; break;
+		case O_BW_SIZE: cf.bw_size = optarg; break;
+		case O_BW_TRACERS: cf.bw_tracers = optarg; break;
+		case O_BW_RINGS: cf.bw_rings = optarg; break;
 		case O_STARTUP_RUNS: cf.startup_runs = atoi(optarg); break;
 		case O_DIR: dir = optarg; break;
 		case O_CHECK: cf.check = true; break;
@@ -317,8 +303,12 @@ int main(int argc, char **argv)
 		matrix(&cf, w, nw, t, nt, cf.runs, "Cost by message size: stream bulk writes");
 		cf.wo.duration = d;
 	}
+	struct ladder_cfg lc = { .env = &cf.env, .wo = &cf.wo, .runs = cf.rate_runs,
+				 .verbose = cf.verbose, .check = ladder_check, .check_ctx = &cf };
 	if (cf.rates_sec)
-		rates(&cf);
+		ladder_rates(&lc, cf.rings, cf.rate_tracers, cf.rates);
+	if (cf.bw_sec)
+		ladder_bandwidth(&lc, cf.bw_tracers, cf.bw, cf.bw_size, cf.bw_rings);
 	if (cf.startup_sec)
 		failures += startup_section(&cf.env, cf.startup_runs);
 	printf("## Environment\n\n");

@@ -86,30 +86,3 @@ void report_row(const struct cell *c, const struct cell *base)
 	printf("| %s | %s | %s | %.1f | %s | %s | %s | %s | %s |\n", c->w->label, c->t->label, rate,
 	       s.bytes_per_s / 1e6, ratio, capt, drops, cpu, share);
 }
-
-void report_rates_header(void)
-{
-	printf("| ring | target msgs/s | achieved msgs/s | drops (max) | captured/sent | "
-	       "unixcap CPU %% | unixcap CPU µs/msg |\n");
-	printf("|---:|---:|---:|---:|---:|---:|---:|\n");
-}
-
-void report_rate_row(const struct cell *c, unsigned ring_kib)
-{
-	char target[32], got[32];
-	if (c->w->rate > 0)
-		fmt_rate(c->w->rate, target, sizeof(target));
-	else
-		snprintf(target, sizeof(target), "max");
-	if (c->n == 0) {
-		printf("| %u MiB | %s | failed: %.80s | | | | |\n", ring_kib / 1024, target,
-		       c->error ? c->error : "?");
-		return;
-	}
-	struct cell_summary s;
-	cell_summarize(c, &s);
-	fmt_rate(s.msgs_per_s, got, sizeof(got));
-	printf("| %u MiB | %s | %s | %llu | %.4f | %.0f%% | %.2f |\n", ring_kib / 1024, target, got,
-	       (unsigned long long)s.dropped_max, s.captured_ratio, s.cpu_share * 100,
-	       s.cpu_us_per_msg);
-}

@@ -1,4 +1,4 @@
-/* Markdown tables for the three sections: tracers, message sizes, rates and rings. */
+/* Markdown tables for the tracer and message-size sections (the ladders: ladder.c). */
 #ifndef UNIXBENCH_REPORT_H
 #define UNIXBENCH_REPORT_H
 
@@ -8,7 +8,5 @@ void report_machine(const struct tr_env *env, const char *backend, double durati
 void report_table_header(void);
 /* base: the untraced cell of the same workload (for the ratio), or NULL. */
 void report_row(const struct cell *c, const struct cell *base);
-void report_rates_header(void);
-void report_rate_row(const struct cell *c, unsigned ring_kib);
 
 #endif

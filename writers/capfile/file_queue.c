@@ -15,8 +15,9 @@ struct node {
 	size_t n_marks, cap_marks;
 	uint64_t packets;
 	int fd;
-	bool plain, trim;
+	bool plain, trim, new_file;
 	uint64_t start;
+	enum uc_zw_mode zmode;
 };
 
 struct uc_fq {
@@ -29,6 +30,13 @@ struct uc_fq {
 	size_t queued, max_queued;
 	int error;        /* sticky: after a failed write the file's end is unknown */
 	uint64_t on_disk; /* whole packets written, every file */
+	uint64_t out_bytes; /* bytes written, every file */
+	/* Compression, the thread's own once it runs (before: the pushing thread's). */
+	struct uc_zw *zw;
+	struct uc_buf zout;
+	uint64_t z_off;     /* compressed bytes in the current file */
+	uint64_t z_safe;    /* where its last flush or frame end is */
+	uint64_t z_pending; /* packets given to zstd since then */
 };
 
 /* Packets among the marks that end at or before off; *kept: where the last of them ends. */
@@ -43,28 +51,70 @@ static uint64_t settle(const struct node *n, size_t off, size_t *kept)
 	return p;
 }
 
-/* write() of the whole batch; *packets: the whole packets that reached the file. */
-static int write_node(const struct node *n, uint64_t *packets)
+/* write() of len bytes; *off: how many of them reached the file. */
+static int write_bytes(int fd, const uint8_t *p, size_t len, size_t *off)
 {
-	size_t off = 0, kept = 0;
-	while (off < n->bytes.len) {
-		ssize_t w = write(n->fd, n->bytes.data + off, n->bytes.len - off);
+	*off = 0;
+	while (*off < len) {
+		ssize_t w = write(fd, p + *off, len - *off);
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w < 0) {
-			int e = -errno;
-			/* A batch is whole blocks (or zstd frames) but may end up half written, e.g.
-			 * on a full disk: cut it after the last whole block that made it (zstd: before
-			 * the batch), so the file stays readable and loses only what did not fit. */
-			*packets = n->plain ? settle(n, off, &kept) : 0;
-			if (off > kept && n->trim)
-				(void)!ftruncate(n->fd, (off_t)(n->start + kept));
-			return e;
-		}
-		off += (size_t)w;
+		if (w < 0)
+			return -errno;
+		*off += (size_t)w;
 	}
-	*packets = n->plain ? settle(n, off, &kept) : n->packets;
 	return 0;
+}
+
+/* A plain batch; *packets: the whole packets that reached the file. */
+static int write_plain(const struct node *n, uint64_t *packets, uint64_t *bytes)
+{
+	size_t off, kept = 0;
+	int e = write_bytes(n->fd, n->bytes.data, n->bytes.len, &off);
+	*packets = settle(n, off, &kept);
+	*bytes = off;
+	/* A batch is whole blocks but may end up half written, e.g. on a full disk: cut it
+	 * after the last whole block that made it, so the file stays readable and loses only
+	 * what did not fit. */
+	if (e && off > kept && n->trim)
+		(void)!ftruncate(n->fd, (off_t)(n->start + kept));
+	return e;
+}
+
+/*
+ * A batch to compress, then write. Its packets count once a flush or a frame's end after
+ * them is on disk: until then part of them may still be inside zstd. A failure cuts the
+ * file back to that point, where everything before decodes (a frame without its end, as a
+ * killed capture leaves it).
+ */
+static int write_compressed(struct uc_fq *q, const struct node *n, uint64_t *packets,
+			    uint64_t *bytes)
+{
+	size_t off = 0;
+	if (n->new_file)
+		q->z_off = q->z_safe = q->z_pending = 0;
+	q->zout.len = 0;
+	int e = q->zw ? uc_zw_compress(q->zw, n->bytes.data, n->bytes.len, n->zmode, &q->zout)
+		      : -EINVAL;
+	if (!e)
+		e = write_bytes(n->fd, q->zout.data, q->zout.len, &off);
+	*bytes = off;
+	*packets = 0;
+	q->z_off += off;
+	q->z_pending += n->packets;
+	if (!e && n->zmode != UC_ZW_CONTINUE) {
+		*packets = q->z_pending;
+		q->z_pending = 0;
+		q->z_safe = q->z_off;
+	}
+	if (e && n->trim && q->z_off > q->z_safe)
+		(void)!ftruncate(n->fd, (off_t)q->z_safe);
+	return e;
+}
+
+static int write_node(struct uc_fq *q, const struct node *n, uint64_t *packets, uint64_t *bytes)
+{
+	return n->plain ? write_plain(n, packets, bytes) : write_compressed(q, n, packets, bytes);
 }
 
 static void *run(void *arg)
@@ -80,9 +130,9 @@ static void *run(void *arg)
 		int e = q->error; /* after a failure nothing more is written */
 		q->busy = true;
 		pthread_mutex_unlock(&q->lock);
-		uint64_t packets = 0;
+		uint64_t packets = 0, bytes = 0;
 		if (!e)
-			e = write_node(n, &packets);
+			e = write_node(q, n, &packets, &bytes);
 		pthread_mutex_lock(&q->lock);
 		q->head = n->next;
 		if (!q->head)
@@ -90,6 +140,7 @@ static void *run(void *arg)
 		q->busy = false;
 		q->queued -= n->bytes.len;
 		q->on_disk += packets;
+		q->out_bytes += bytes;
 		if (e && !q->error)
 			q->error = e;
 		n->bytes.len = n->n_marks = 0;
@@ -106,7 +157,7 @@ static void *run(void *arg)
 	return NULL;
 }
 
-struct uc_fq *uc_fq_new(size_t max_queued)
+struct uc_fq *uc_fq_new(size_t max_queued, struct uc_zw *zw)
 {
 	struct uc_fq *q = calloc(1, sizeof(*q));
 	if (!q)
@@ -114,6 +165,7 @@ struct uc_fq *uc_fq_new(size_t max_queued)
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_cond_init(&q->changed, NULL);
 	q->max_queued = max_queued;
+	q->zw = zw;
 	return q;
 }
 
@@ -151,6 +203,8 @@ static struct node *take(struct uc_fq *q, const struct uc_fq_batch *b)
 	n->plain = b->plain;
 	n->trim = b->trim;
 	n->start = b->start;
+	n->zmode = b->zmode;
+	n->new_file = b->new_file;
 	return n;
 }
 
@@ -159,10 +213,11 @@ static int push_now(struct uc_fq *q, const struct uc_fq_batch *b)
 {
 	struct node n = { .bytes = *b->bytes, .marks = *b->marks, .n_marks = *b->n_marks,
 			  .packets = b->packets, .fd = b->fd, .plain = b->plain, .trim = b->trim,
-			  .start = b->start };
-	uint64_t packets = 0;
-	int e = write_node(&n, &packets);
+			  .start = b->start, .zmode = b->zmode, .new_file = b->new_file };
+	uint64_t packets = 0, bytes = 0;
+	int e = write_node(q, &n, &packets, &bytes);
 	q->on_disk += packets;
+	q->out_bytes += bytes;
 	b->bytes->len = 0;
 	*b->n_marks = 0;
 	return q->error = e;
@@ -209,6 +264,14 @@ int uc_fq_wait(struct uc_fq *q)
 	return e;
 }
 
+uint64_t uc_fq_bytes(struct uc_fq *q)
+{
+	pthread_mutex_lock(&q->lock);
+	uint64_t n = q->out_bytes;
+	pthread_mutex_unlock(&q->lock);
+	return n;
+}
+
 uint64_t uc_fq_packets(struct uc_fq *q)
 {
 	pthread_mutex_lock(&q->lock);
@@ -239,6 +302,7 @@ void uc_fq_free(struct uc_fq *q)
 		free(q->spare->marks);
 		free(q->spare);
 	}
+	uc_buf_free(&q->zout);
 	pthread_mutex_destroy(&q->lock);
 	pthread_cond_destroy(&q->changed);
 	free(q);

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "writers/capfile/pcapng.h"
+#include "writers/capfile/zstd_stream.h"
 
 /* Where a block ends in a batch, and whether it is a packet (or a file header/trailer). */
 struct uc_fq_mark {
@@ -22,8 +23,9 @@ struct uc_fq_mark {
 };
 
 /* Blocks for one file: the bytes and where each ends (plain batches), or how many packets
- * are in them (zstd frames: all of them count, or none). uc_fq_push takes the bytes and the
- * marks, leaving *bytes and *marks empty for the next batch. */
+ * are in them (compressed: they count once a flush or a frame's end that follows them is
+ * written). uc_fq_push takes the bytes and the marks, leaving *bytes and *marks empty for
+ * the next batch. */
 struct uc_fq_batch {
 	struct uc_buf *bytes;
 	struct uc_fq_mark **marks;
@@ -31,12 +33,18 @@ struct uc_fq_batch {
 	uint64_t packets;
 	int fd;
 	bool plain, trim; /* trim: a regular file, cut back after a short write */
-	uint64_t start;   /* the file's size before this batch (where a trim cuts from) */
+	uint64_t start;   /* plain: the file's size before this batch (where a trim cuts from) */
+	/* Not plain: the bytes are uncompressed and zstd on the writer thread compresses them
+	 * (its CPU time off the ring consumer's), ending with this mode. */
+	enum uc_zw_mode zmode;
+	bool new_file; /* the first batch of a file: its compressed bytes start at 0 */
 };
 
 struct uc_fq;
 
-struct uc_fq *uc_fq_new(size_t max_queued);
+/* zw: the compressor of batches that are not plain (NULL: none); the queue borrows it, and
+ * only the thread uses it once started. */
+struct uc_fq *uc_fq_new(size_t max_queued, struct uc_zw *zw);
 void uc_fq_free(struct uc_fq *q);
 /*
  * Writes the batch: on the thread, at once while it has not started. The thread starts with
@@ -48,5 +56,6 @@ int uc_fq_push(struct uc_fq *q, const struct uc_fq_batch *b);
 /* Returns once every pushed batch is written; 0 or the sticky error. */
 int uc_fq_wait(struct uc_fq *q);
 uint64_t uc_fq_packets(struct uc_fq *q); /* whole packets on disk, every file */
+uint64_t uc_fq_bytes(struct uc_fq *q);   /* bytes written, every file (after compression) */
 
 #endif

@@ -29,19 +29,22 @@ struct uc_rotate {
 	bool created; /* the current file did not exist before */
 	bool started;
 	char name[PATH_MAX + 1];
-	struct uc_buf plain; /* what the format appended, not yet compressed or written */
-	struct uc_buf zout;  /* compressed bytes not yet written */
-	struct uc_zw *zw;
-	uint64_t written; /* bytes of the current file already on disk */
+	struct uc_buf plain; /* what the format appended, not yet handed to the file queue */
+	struct uc_zw *zw;    /* -z: used by the file queue's thread, which compresses */
+	/* Bytes of the current file handed to the queue (zstd: what is known written, after
+	 * compression, as of the last wait for the queue). */
+	uint64_t written;
+	bool new_file; /* nothing of the current file handed to the queue yet */
 	unsigned c_count, g_count, files;
 	time_t g_time;
 	/* Where each block committed to plain ends, and whether it is a packet: a failed write
 	 * keeps the whole blocks that reached the file, and counts the packets among them. */
 	struct uc_fq_mark *marks;
 	size_t n_marks, cap_marks;
-	uint64_t z_packets;  /* zstd: packets in the compressed bytes not yet written */
-	uint64_t z_unflushed; /* zstd: bytes given to the compressor since it last flushed */
-	struct uc_fq *fq;    /* the writes, their sticky error, the packets on disk */
+	uint64_t z_packets; /* zstd: packets in plain */
+	uint64_t z_sent;    /* zstd: uncompressed bytes queued since written was learnt */
+	uint64_t fq_base;   /* zstd: the queue's byte count when the current file began */
+	struct uc_fq *fq;   /* the writes, their sticky error, the packets on disk */
 };
 
 static int digits_for(unsigned count)
@@ -131,30 +134,39 @@ static int open_file(struct uc_rotate *r, char *err, size_t errlen)
 	}
 	r->fd = fd;
 	r->written = 0;
+	r->new_file = true;
+	/* The previous file is written whole (end_file waited), so this count is exact. */
+	r->fq_base = uc_fq_bytes(r->fq);
 	r->files++;
 	return 0;
 }
 
-/* Hands the batch to the file queue; written counts it at once, for -C's size check. */
-static int write_all(struct uc_rotate *r, struct uc_buf *b)
+/* Hands plain to the file queue (zstd: to compress, ending with mode); written counts a
+ * plain batch at once, for -C's size check. */
+static int write_all(struct uc_rotate *r, enum uc_zw_mode mode)
 {
-	bool plain = b == &r->plain;
-	size_t len = b->len;
+	if (r->plain.err)
+		return r->plain.err;
+	size_t len = r->plain.len;
 	struct uc_fq_batch batch = {
-		.bytes = b,
+		.bytes = &r->plain,
 		.marks = &r->marks,
 		.n_marks = &r->n_marks,
 		.cap_marks = &r->cap_marks,
-		.packets = plain ? 0 : r->z_packets,
+		.packets = r->z_packets,
 		.fd = r->fd,
-		.plain = plain,
+		.plain = !r->zw,
 		.trim = !r->is_stdout,
 		.start = r->written,
+		.zmode = mode,
+		.new_file = r->new_file,
 	};
 	int e = uc_fq_push(r->fq, &batch);
-	if (!plain)
-		r->z_packets = 0;
-	if (!e)
+	r->z_packets = 0;
+	r->new_file = false;
+	if (!e && r->zw)
+		r->z_sent += len;
+	else if (!e)
 		r->written += len;
 	return e;
 }
@@ -180,22 +192,16 @@ static int mark_block(struct uc_rotate *r, bool packet)
 	return 0;
 }
 
-static struct uc_buf *out_buf(struct uc_rotate *r)
+/* zstd: flushes everything queued and learns the current file's compressed size. */
+static int learn_size(struct uc_rotate *r)
 {
-	return r->zw ? &r->zout : &r->plain;
-}
-
-static int drain(struct uc_rotate *r, enum uc_zw_mode mode)
-{
-	if (r->plain.err)
-		return r->plain.err;
-	if (r->zw) {
-		int e = uc_zw_compress(r->zw, r->plain.data, r->plain.len, mode, &r->zout);
-		r->z_unflushed = mode == UC_ZW_CONTINUE ? r->z_unflushed + r->plain.len : 0;
-		r->plain.len = 0;
-		if (e)
-			return e;
-	}
+	int e = write_all(r, UC_ZW_FLUSH);
+	if (!e)
+		e = uc_fq_wait(r->fq);
+	if (e)
+		return e;
+	r->written = uc_fq_bytes(r->fq) - r->fq_base;
+	r->z_sent = 0;
 	return 0;
 }
 
@@ -214,7 +220,7 @@ int uc_rotate_open(struct uc_rotate **out, const struct uc_rotate_cfg *cfg, time
 	r->g_time = now;
 	if (cfg->zstd && !(r->zw = uc_zw_new(cfg->zstd_level)))
 		goto fail;
-	if (!(r->fq = uc_fq_new(QUEUE_MAX)))
+	if (!(r->fq = uc_fq_new(QUEUE_MAX, r->zw)))
 		goto fail;
 	if (!strcmp(cfg->path, "-")) {
 		if (isatty(STDOUT_FILENO)) {
@@ -267,16 +273,14 @@ static int end_file(struct uc_rotate *r)
 	if (r->started && r->ops->end)
 		e = r->ops->end(r->ctx);
 	if (!e)
-		e = drain(r, UC_ZW_END);
-	if (!e)
-		e = write_all(r, out_buf(r));
+		e = write_all(r, UC_ZW_END);
 	/* The file is closed only once the thread has written all of it. */
 	int w = uc_fq_wait(r->fq);
 	if (!e)
 		e = w;
-	r->plain.len = r->zout.len = 0;
+	r->plain.len = 0;
 	r->n_marks = 0;
-	r->z_packets = 0;
+	r->z_packets = r->z_sent = 0;
 	if (!r->is_stdout && close(r->fd) != 0 && !e)
 		e = -errno;
 	r->fd = -1;
@@ -327,17 +331,18 @@ int uc_rotate_next(struct uc_rotate *r, time_t now, char *err, size_t errlen)
 		if (e)
 			return e;
 	}
-	/* zstd holds up to a block (128 KiB) inside: once what it may hold could pass the limit,
-	 * flush it so that the size is known, and the file is at most one message over. */
-	if (r->cfg.max_bytes && r->zw && r->z_unflushed &&
-	    r->written + r->zout.len + r->z_unflushed > r->cfg.max_bytes) {
-		int e = drain(r, UC_ZW_FLUSH);
+	/* zstd's size is known only once the thread has compressed and written: once the
+	 * uncompressed bytes since could pass the limit, flush and wait for it, so that the file
+	 * is at most one message over. Only the last messages of a file wait like this. */
+	if (r->cfg.max_bytes && r->zw && r->z_sent + r->plain.len &&
+	    r->written + r->z_sent + r->plain.len > r->cfg.max_bytes) {
+		int e = learn_size(r);
 		if (e) {
 			snprintf(err, errlen, "%s: %s", r->name, strerror(-e));
 			return e;
 		}
 	}
-	if (r->cfg.max_bytes && r->written + out_buf(r)->len > r->cfg.max_bytes) {
+	if (r->cfg.max_bytes && r->written + (r->zw ? 0 : r->plain.len) > r->cfg.max_bytes) {
 		r->c_count++;
 		if (r->cfg.count && r->c_count >= r->cfg.count)
 			r->c_count = 0;
@@ -354,10 +359,8 @@ struct uc_buf *uc_rotate_buf(struct uc_rotate *r)
 static int commit_block(struct uc_rotate *r, bool packet)
 {
 	int e = r->plain.err ? r->plain.err : mark_block(r, packet);
-	if (!e)
-		e = drain(r, UC_ZW_CONTINUE);
-	if (!e && out_buf(r)->len >= WRITE_THRESHOLD)
-		e = write_all(r, out_buf(r));
+	if (!e && r->plain.len >= WRITE_THRESHOLD)
+		e = write_all(r, UC_ZW_CONTINUE);
 	return e;
 }
 
@@ -375,8 +378,7 @@ int uc_rotate_flush(struct uc_rotate *r)
 {
 	if (r->fd < 0)
 		return 0;
-	int e = drain(r, UC_ZW_FLUSH);
-	return e ? e : write_all(r, out_buf(r));
+	return write_all(r, UC_ZW_FLUSH);
 }
 
 int uc_rotate_close(struct uc_rotate *r)
@@ -403,7 +405,6 @@ void uc_rotate_free(struct uc_rotate *r)
 	if (r->fd >= 0 && !r->is_stdout)
 		close(r->fd);
 	uc_buf_free(&r->plain);
-	uc_buf_free(&r->zout);
 	free(r->marks);
 	uc_zw_free(r->zw);
 	free(r->template);
