@@ -195,13 +195,14 @@ grep -q "CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH" "$work/l.err" ||
 	problem "socklist: root's -L does not name the holder $sender"
 
 # extcap: the member's tshark captures through the copy; N = packets of the sender with
-# unixcap.* fields decoded. $1 = label, the rest = how to run tshark.
+# unixcap.* fields decoded. $1 = label, the rest = how to run tshark. (3.4's tshark waits on
+# for ever when the extcap fails: timeout makes that a failed cell.)
 check_extcap() {
 	local label=$1 out=$work/out/$1.pcapng
 	shift
 	"$@" env HOME="$work/home" XDG_CONFIG_HOME="$work/home" \
 		WIRESHARK_EXTCAP_DIR="$xsrc" LC_ALL=C.UTF-8 \
-		tshark -n -i unixcap -a duration:8 -o "extcap.unixcap.pid:$sender" -w "$out" \
+		timeout -k 5 60 tshark -n -i unixcap -a duration:8 -o "extcap.unixcap.pid:$sender" -w "$out" \
 		>"$work/$label.log" 2>&1
 	judge "$label" $? "$out" "$@"
 }
