@@ -15,6 +15,7 @@
 #include "sendmsg_hooks_nl.skel.h"
 #include "syscalls.skel.h"
 #include "syscalls_nl.skel.h"
+#include "capture/live/perm_hint.h"
 #include "capture/live/tracefs.h"
 #include "capture/core/clock.h"
 #include "capture/core/filter.h"
@@ -213,10 +214,18 @@ static int attach(struct uc_capture *c, struct bpf_program *p, bool required, ch
 	int e = l ? 0 : -errno;
 	if (e) {
 		bool kprobe = bpf_program__type(p) == BPF_PROG_TYPE_KPROBE;
-		if (required)
-			snprintf(err, errlen, "attach %s: %s%s", bpf_program__name(p), strerror(-e),
-				 kprobe && e == -ENOENT ? " (kernel without kprobes?)" : "");
-		return required ? e : 0;
+		if (!required)
+			return 0;
+		/* kprobes and tracepoints attach through perf events, which the sysctl may deny. */
+		enum bpf_prog_type t = bpf_program__type(p);
+		int hint = kprobe || t == BPF_PROG_TYPE_TRACEPOINT
+				   ? uc_attach_denied_hint(e, bpf_program__name(p), err, errlen)
+				   : 0;
+		if (hint)
+			return hint;
+		snprintf(err, errlen, "attach %s: %s%s", bpf_program__name(p), strerror(-e),
+			 kprobe && e == -ENOENT ? " (kernel without kprobes?)" : "");
+		return e;
 	}
 	if (c->n_links < UC_MAX_LINKS) {
 		c->prog_fds[c->n_links] = bpf_program__fd(p);
@@ -356,7 +365,10 @@ static int try_hooks(struct uc_capture *c, const struct uc_options *o, const str
 		stats_arm(s->obj);
 		e = sendmsg_hooks_bpf__load(s);
 		step_done(bn, "load (CO-RE, verifier)");
-		if (e)
+		int hint = e ? uc_load_denied_hint(e, err, errlen) : 0;
+		if (hint)
+			e = hint;
+		else if (e)
 			snprintf(err, errlen, "load: %s", strerror(-e));
 		else
 			stats_print(s->obj, loop);
@@ -431,6 +443,9 @@ static int attach_shared(struct uc_capture *c, const struct shared_exits *sh, ch
 		struct bpf_link *l = bpf_program__attach_tracepoint(sh->as[i], cat, slash + 1);
 		if (!l) {
 			int e = -errno;
+			int hint = uc_attach_denied_hint(e, sh->tp[i], err, errlen);
+			if (hint)
+				return hint;
 			snprintf(err, errlen, "attach %s: %s", sh->tp[i], strerror(-e));
 			return e;
 		}
@@ -475,7 +490,10 @@ static int try_tracepoints(struct uc_capture *c, const struct uc_options *o,
 		stats_arm(s->obj);
 		e = syscalls_bpf__load(s);
 		step_done("tracepoint", "load (CO-RE, verifier)");
-		if (e)
+		int hint = e ? uc_load_denied_hint(e, err, errlen) : 0;
+		if (hint)
+			e = hint;
+		else if (e)
 			snprintf(err, errlen, "load: %s", strerror(-e));
 		else
 			stats_print(s->obj, loop);

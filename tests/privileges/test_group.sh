@@ -16,18 +16,25 @@
 #               ws-chroot.sh), in a private mount namespace: /sys, /proc and the work
 #               directory bound in, and libbpf/libelf of the host laid over the chroot's
 #               library directory (an overlay that vanishes with the namespace; the chroot
-#               itself is not changed). Not 3.4: its glibc is older than the binary needs.
+#               itself is not changed).
+#   extcap-3.4  the same with 3.4's tshark (bullseye), whose glibc (2.31) is older than the
+#               host build needs: a statically linked copy (STATIC_BUILD, built here when
+#               missing or stale), root:GROUP 0750 with the same file capabilities, which
+#               the bind mount carries into the chroot
 #   sshdump-V   Wireshark's sshdump of 3.4, 4.0, 4.4 and 4.6 against an sshd of our own on
 #               127.0.0.1 logging the member in, the copy as the remote capture command;
 #               tshark-sshdump-V the same started as tshark -i sshdump -o extcap.sshdump.*
 #   root-*      the same run by root (the remote login is still the member's); root's extcap
-#               on 4.4 and 4.6 from the chroot's own extcap directory (an overlay again)
+#               on 3.4, 4.4 and 4.6 from the chroot's own extcap directory (an overlay again)
 # The capability set is read from packaging/postinst, so a set too small there fails here.
-# Usage: test_group.sh SOURCE_DIR UNIXCAP LUA   (root; setcap, useradd, tshark, sshd)
+# Usage: test_group.sh SOURCE_DIR UNIXCAP LUA STATIC_BUILD   (root; setcap, useradd, tshark,
+#        sshd). STATIC_BUILD: the -DUNIXCAP_STATIC=ON build directory (tests/run-all.sh's
+#        build-static), configured and built here when it is not.
 set -u
 src=$1
 unixcap=$2
 lua=$3
+static_build=$4
 fail=0
 problem() {
 	echo "FAIL: $*"
@@ -81,6 +88,17 @@ chmod 700 "$work/home"
 install -o root -g "$grp" -m 0750 "$unixcap" "$work/bin/unixcap"
 setcap "$caps" "$work/bin/unixcap" || { echo "test_group: setcap $caps failed"; exit 1; }
 ln -s "$work/bin/unixcap" "$work/extcap/unixcap"
+# The static copy for 3.4's chroot; cmake --build is quick when run-all.sh built it already.
+[ -f "$static_build/CMakeCache.txt" ] ||
+	cmake -S "$src" -B "$static_build" -DUNIXCAP_STATIC=ON -DUNIXCAP_WERROR=ON >/dev/null ||
+	{ echo "test_group: cannot configure $static_build"; exit 1; }
+cmake --build "$static_build" -j"$(nproc)" --target unixcap >"$work/static-build.log" 2>&1 ||
+	{ tail -20 "$work/static-build.log"; echo "test_group: cannot build $static_build/unixcap"; exit 1; }
+mkdir -p "$work/bin-static" "$work/extcap-static"
+chmod 755 "$work/bin-static" "$work/extcap-static"
+install -o root -g "$grp" -m 0750 "$static_build/unixcap" "$work/bin-static/unixcap"
+setcap "$caps" "$work/bin-static/unixcap" || { echo "test_group: setcap $caps failed"; exit 1; }
+ln -s "$work/bin-static/unixcap" "$work/extcap-static/unixcap"
 install -m 0644 "$lua" "$work/unixcap.lua"
 # An array, not a function: a backgrounded function is a subshell, and $! its pid. setpriv
 # keeps root's capabilities up to its own execve (where they go), which would let it execute
@@ -177,13 +195,14 @@ grep -q "CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH" "$work/l.err" ||
 	problem "socklist: root's -L does not name the holder $sender"
 
 # extcap: the member's tshark captures through the copy; N = packets of the sender with
-# unixcap.* fields decoded. $1 = label, the rest = how to run tshark.
+# unixcap.* fields decoded. $1 = label, the rest = how to run tshark. (3.4's tshark waits on
+# for ever when the extcap fails: timeout makes that a failed cell.)
 check_extcap() {
 	local label=$1 out=$work/out/$1.pcapng
 	shift
 	"$@" env HOME="$work/home" XDG_CONFIG_HOME="$work/home" \
-		WIRESHARK_EXTCAP_DIR="$work/extcap" LC_ALL=C.UTF-8 \
-		tshark -n -i unixcap -a duration:8 -o "extcap.unixcap.pid:$sender" -w "$out" \
+		WIRESHARK_EXTCAP_DIR="$xsrc" LC_ALL=C.UTF-8 \
+		timeout -k 5 60 tshark -n -i unixcap -a duration:8 -o "extcap.unixcap.pid:$sender" -w "$out" \
 		>"$work/$label.log" 2>&1
 	judge "$label" $? "$out" "$@"
 }
@@ -214,23 +233,24 @@ for l in libbpf.so.1 libelf.so.1; do
 		cp -L "$(ldconfig -p | awk -v l="$l" '$1 == l {print $NF; exit}')" "$libs/"
 done
 # $run_as: who runs the cell's programs (member, or root for the root cells); $x_over: when
-# set, the chroot's extcap directory with our extcap laid over it (root's Wireshark reads no
-# WIRESHARK_EXTCAP_DIR), in the namespace only.
+# set, the chroot's extcap directory with our extcap ($xsrc) laid over it (root's Wireshark
+# reads no WIRESHARK_EXTCAP_DIR), in the namespace only.
 run_as=member
 x_over=
+xsrc=$work/extcap
 in_chroot() {
 	local priv=(setpriv --reuid="$mu" --regid="$mg" --groups="$gg" --inh-caps=-all
 		sh -c 'exec "$0" "$@"')
 	[ "$run_as" = root ] && priv=()
 	unshare --mount --propagation private sh -c '
-		root=$1 work=$2 libs=$3 x=$4; shift 4
+		root=$1 work=$2 libs=$3 x=$4 xsrc=$5; shift 5
 		mount --bind "$work" "$root$work" && mount --rbind /sys "$root/sys" &&
 		mount -t proc proc "$root/proc" &&
 		mount -t overlay overlay -o "lowerdir=$libs:$root/usr/lib/x86_64-linux-gnu" \
 			"$root/usr/lib/x86_64-linux-gnu" &&
-		{ [ -z "$x" ] || mount -t overlay overlay -o "lowerdir=$work/extcap:$root$x" "$root$x"; } &&
+		{ [ -z "$x" ] || mount -t overlay overlay -o "lowerdir=$xsrc:$root$x" "$root$x"; } &&
 		exec chroot "$root" "$@"' \
-		sh "$root" "$work" "$libs" "$x_over" "${priv[@]}" "$@"
+		sh "$root" "$work" "$libs" "$x_over" "$xsrc" "${priv[@]}" "$@"
 }
 on_host() {
 	if [ "$run_as" = root ]; then "$@"; else as_member "$@"; fi
@@ -312,8 +332,9 @@ run_as=root
 check_sshdump root-sshdump-4.0 on_host
 check_tshark_sshdump root-tshark-sshdump-4.0 on_host
 run_as=member
-# The matrix's other releases. The extcap runs inside the chroot, which 3.4's glibc (2.31)
-# cannot do for a binary built on the host (2.34 symbols); its sshdump only runs ssh.
+# The matrix's other releases. The extcap runs inside the chroot: 3.4's glibc (2.31) cannot
+# run a binary built on the host (2.34 symbols), so 3.4's is the static copy. (Its sshdump
+# only runs ssh: the remote command is the host's copy.)
 for cell in trixie:4.4 forky:4.6 bullseye:3.4; do
 	suite=${cell%%:*}
 	v=${cell#*:}
@@ -324,15 +345,16 @@ for cell in trixie:4.4 forky:4.6 bullseye:3.4; do
 	echo "$suite: $ver"
 	case $ver in *" $v."*) ;; *) problem "$v: the $suite chroot's tshark is '$ver'"; continue ;; esac
 	xdir=$(global_extcap in_chroot)
-	[ "$v" != 3.4 ] && check_extcap "extcap-$v" in_chroot
+	xsrc=$work/extcap
+	[ "$v" = 3.4 ] && xsrc=$work/extcap-static
+	check_extcap "extcap-$v" in_chroot
 	check_sshdump "sshdump-$v" in_chroot
 	check_tshark_sshdump "tshark-sshdump-$v" in_chroot
 	run_as=root
-	if [ "$v" != 3.4 ]; then
-		x_over=$xdir
-		check_extcap "root-extcap-$v" in_chroot
-		x_over=
-	fi
+	x_over=$xdir
+	check_extcap "root-extcap-$v" in_chroot
+	x_over=
+	xsrc=$work/extcap
 	check_sshdump "root-sshdump-$v" in_chroot
 	check_tshark_sshdump "root-tshark-sshdump-$v" in_chroot
 	run_as=member
@@ -343,5 +365,5 @@ sshd_pid=
 [ -n "$made_run" ] && rmdir /run/sshd
 made_run=
 
-[ $fail = 0 ] && echo "ok group: member, caps, dropz, nonmember, socklist, extcap 4.0/4.4/4.6 (root: 4.4/4.6), sshdump and tshark -i sshdump 3.4/4.0/4.4/4.6 (member and root) ($caps)"
+[ $fail = 0 ] && echo "ok group: member, caps, dropz, nonmember, socklist, extcap 3.4/4.0/4.4/4.6 (root: 3.4/4.4/4.6), sshdump and tshark -i sshdump 3.4/4.0/4.4/4.6 (member and root) ($caps)"
 exit $fail
