@@ -17,6 +17,7 @@
 #include "syscalls_nl.skel.h"
 #include "capture/live/perm_hint.h"
 #include "capture/live/tracefs.h"
+#include "capture/live/verifier_stats.h"
 #include "capture/core/clock.h"
 #include "capture/core/filter.h"
 
@@ -54,51 +55,6 @@ static void step_done(const char *backend, const char *what)
 		fprintf(stderr, "unixcap: start-up: - %s%s%s: %llu ms\n", backend ? backend : "",
 			backend ? " " : "", what, (unsigned long long)((now - step_ns) / 1000000u));
 	step_ns = now;
-}
-
-/*
- * UNIXCAP_VERIFIER_STATS=1 (for the kernel matrix, docs/kernels.md): every program is loaded
- * with the verifier's statistics (log level 4, which 5.2+ fill in on success too) and
- * "verifier: NAME N insns" goes to stderr, so that the margin to the verifier's limit can be
- * watched per kernel. bpftool's verified_insns would need 5.16+.
- */
-#define UC_STATS_LOG (2u << 20) /* a call to a global function logs a line even at level 4 */
-static char *stats_bufs[32];
-
-static void stats_arm(struct bpf_object *obj)
-{
-	const char *e = getenv("UNIXCAP_VERIFIER_STATS");
-	struct bpf_program *p;
-	unsigned i = 0;
-	if (!e || !*e || !strcmp(e, "0"))
-		return;
-	bpf_object__for_each_program(p, obj) {
-		if (!bpf_program__autoload(p) || i >= sizeof(stats_bufs) / sizeof(stats_bufs[0]))
-			continue;
-		if (!stats_bufs[i])
-			stats_bufs[i] = calloc(1, UC_STATS_LOG);
-		if (!stats_bufs[i])
-			return;
-		stats_bufs[i][0] = 0;
-		bpf_program__set_log_buf(p, stats_bufs[i], UC_STATS_LOG);
-		bpf_program__set_log_level(p, 4);
-		i++;
-	}
-}
-
-static void stats_print(struct bpf_object *obj, bool loop)
-{
-	struct bpf_program *p;
-	bpf_object__for_each_program(p, obj) {
-		size_t n = 0;
-		const char *log = bpf_program__log_buf(p, &n);
-		const char *at = NULL;
-		for (const char *q = log; q && (q = strstr(q, "processed ")); q++)
-			at = q; /* the last one: the whole program's count */
-		if (at)
-			fprintf(stderr, "unixcap: verifier: %s %s %lu insns\n", bpf_program__name(p),
-				loop ? "bpf_loop" : "no-bpf_loop", strtoul(at + 10, NULL, 10));
-	}
 }
 
 const char *uc_backend_name(enum uc_backend b)
@@ -362,7 +318,7 @@ static int try_hooks(struct uc_capture *c, const struct uc_options *o, const str
 	const char *bn = uc_backend_name(b);
 	step_done(bn, "open (probes, BTF)");
 	if (!e) {
-		stats_arm(s->obj);
+		uc_verifier_stats_arm(s->obj);
 		e = sendmsg_hooks_bpf__load(s);
 		step_done(bn, "load (CO-RE, verifier)");
 		int hint = e ? uc_load_denied_hint(e, err, errlen) : 0;
@@ -371,7 +327,7 @@ static int try_hooks(struct uc_capture *c, const struct uc_options *o, const str
 		else if (e)
 			snprintf(err, errlen, "load: %s", strerror(-e));
 		else
-			stats_print(s->obj, loop);
+			uc_verifier_stats_print(s->obj, loop);
 	} else {
 		snprintf(err, errlen, "ring buffer size: %s", strerror(-e));
 	}
@@ -487,7 +443,7 @@ static int try_tracepoints(struct uc_capture *c, const struct uc_options *o,
 	share_exits(s, &sh);
 	step_done("tracepoint", "open (probes, BTF)");
 	if (!e) {
-		stats_arm(s->obj);
+		uc_verifier_stats_arm(s->obj);
 		e = syscalls_bpf__load(s);
 		step_done("tracepoint", "load (CO-RE, verifier)");
 		int hint = e ? uc_load_denied_hint(e, err, errlen) : 0;
@@ -496,7 +452,7 @@ static int try_tracepoints(struct uc_capture *c, const struct uc_options *o,
 		else if (e)
 			snprintf(err, errlen, "load: %s", strerror(-e));
 		else
-			stats_print(s->obj, loop);
+			uc_verifier_stats_print(s->obj, loop);
 	}
 	struct bpf_program *p;
 	if (!e) {
@@ -541,47 +497,6 @@ static const struct backend {
 };
 #define N_BACKENDS (sizeof(backends) / sizeof(backends[0]))
 #define WHY_LEN 200 /* one backend's reason for failing */
-
-/* -v: libbpf's messages, the verifier's log of a refused program among them, go to a file
- * (they run to megabytes); the error line names it. -vv: to stderr as well. */
-static FILE *vlog;
-static char vlog_path[64];
-static bool vlog_stderr;
-
-static int libbpf_to_file(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	va_list aq;
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	va_copy(aq, ap);
-	if (vlog)
-		vfprintf(vlog, fmt, aq);
-	va_end(aq);
-	return vlog_stderr ? vfprintf(stderr, fmt, ap) : 0;
-}
-
-static void vlog_open(void)
-{
-	snprintf(vlog_path, sizeof(vlog_path), "/tmp/unixcap-bpf-log.XXXXXX");
-	int fd = mkstemp(vlog_path);
-	vlog = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!vlog)
-		vlog_path[0] = 0;
-}
-
-/* Closes the log; keeps it (and returns its path) only when it says something. */
-static const char *vlog_close(bool keep)
-{
-	if (!vlog)
-		return NULL;
-	long n = ftell(vlog);
-	fclose(vlog);
-	vlog = NULL;
-	if (keep && n > 0)
-		return vlog_path;
-	unlink(vlog_path);
-	return NULL;
-}
 
 /*
  * What every backend needs, checked before any is tried, so that a kernel that lacks it gets
@@ -636,7 +551,7 @@ static int preflight(char *err, size_t errlen)
 static void open_error(const struct uc_options *o, char why[][WHY_LEN], char *err, size_t errlen)
 {
 	size_t n = 0;
-	const char *log = vlog_close(true);
+	const char *log = uc_bpf_log_close(true);
 	char where[96] = "";
 	if (log)
 		snprintf(where, sizeof(where), " (libbpf and verifier log: %s)", log);
@@ -675,10 +590,9 @@ int uc_capture_open(struct uc_capture *c, const struct uc_options *o, const stru
 		return e;
 	step_done(NULL, "preflight (BPF, ring buffer, BTF)");
 	if (o->verbose) {
-		vlog_stderr = o->verbose > 1;
-		vlog_open();
+		uc_bpf_log_open(o->verbose > 1);
 	}
-	libbpf_set_print(vlog ? libbpf_to_file : uc_libbpf_log(o->verbose));
+	libbpf_set_print(uc_bpf_log_active() ? uc_bpf_log_to_file : uc_libbpf_log(o->verbose));
 
 	int denied = -1;
 	for (size_t i = 0; i < N_BACKENDS; i++) {
@@ -690,7 +604,7 @@ int uc_capture_open(struct uc_capture *c, const struct uc_options *o, const stru
 		if (e == -EACCES)
 			denied = (int)i; /* a missing capability, named in why[i] */
 		if (!e) {
-			vlog_close(false);
+			uc_bpf_log_close(false);
 			return 0;
 		}
 		if (o->verbose)
@@ -699,7 +613,7 @@ int uc_capture_open(struct uc_capture *c, const struct uc_options *o, const stru
 	}
 	/* A capability the caller can grant beats "unavailable on this kernel" of the others. */
 	if (denied >= 0) {
-		vlog_close(false);
+		uc_bpf_log_close(false);
 		snprintf(err, errlen, "%s", why[denied]);
 		return -EACCES;
 	}

@@ -1,0 +1,17 @@
+/* The verifier's instruction counts per program, for watching the margin to its limit. */
+#ifndef UNIXCAP_LIVE_VERIFIER_STATS_H
+#define UNIXCAP_LIVE_VERIFIER_STATS_H
+
+#include <stdbool.h>
+#include <bpf/libbpf.h>
+
+/*
+ * UNIXCAP_VERIFIER_STATS=1 (for the kernel matrix, docs/kernels.md): before the load, every
+ * program to be loaded gets a log buffer at the verifier's statistics level; after it,
+ * "verifier: NAME N insns" goes to stderr (loop: which variant, with or without bpf_loop).
+ * Without the variable both do nothing.
+ */
+void uc_verifier_stats_arm(struct bpf_object *obj);
+void uc_verifier_stats_print(struct bpf_object *obj, bool loop);
+
+#endif
