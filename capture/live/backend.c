@@ -163,6 +163,17 @@ static int fentry_refused(void)
 	return 0;
 }
 
+/* Every link the capture holds, with its program: misses.c reads the program's counts. */
+static void keep_link(struct uc_capture *c, const struct bpf_program *p, struct bpf_link *l)
+{
+	if (c->n_links < UC_MAX_LINKS) {
+		c->prog_fds[c->n_links] = bpf_program__fd(p);
+		c->links[c->n_links++] = l;
+	} else {
+		bpf_link__destroy(l);
+	}
+}
+
 static int attach(struct uc_capture *c, struct bpf_program *p, bool required, char *err,
 		  size_t errlen)
 {
@@ -183,12 +194,7 @@ static int attach(struct uc_capture *c, struct bpf_program *p, bool required, ch
 			 kprobe && e == -ENOENT ? " (kernel without kprobes?)" : "");
 		return e;
 	}
-	if (c->n_links < UC_MAX_LINKS) {
-		c->prog_fds[c->n_links] = bpf_program__fd(p);
-		c->links[c->n_links++] = l;
-	} else {
-		bpf_link__destroy(l);
-	}
+	keep_link(c, p, l);
 	return 0;
 }
 
@@ -405,10 +411,7 @@ static int attach_shared(struct uc_capture *c, const struct shared_exits *sh, ch
 			snprintf(err, errlen, "attach %s: %s", sh->tp[i], strerror(-e));
 			return e;
 		}
-		if (c->n_links < UC_MAX_LINKS)
-			c->links[c->n_links++] = l;
-		else
-			bpf_link__destroy(l);
+		keep_link(c, sh->as[i], l);
 	}
 	return 0;
 }

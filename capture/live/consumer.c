@@ -62,22 +62,29 @@ void uc_consumer_expire(struct uc_consumer *c, uint64_t before_mono_ns)
 	uc_reasm_flush(c->reasm, before_mono_ns);
 }
 
-void uc_consumer_losses(const struct uc_consumer *c, struct uc_losses *l)
+/* The kernel side's own counters of messages lost (bpf/unixcap_stats.h). */
+static void losses_from_stats(const struct uc_consumer *c, struct uc_losses *l)
 {
 	uint64_t st[UC_STAT_MAX] = { 0 };
-	struct uc_kernel_misses km;
 
 	uc_capture_stats(&c->cap, st);
-	uc_kernel_misses(&c->cap, &km);
 	*l = (struct uc_losses){
 		.ring_full = st[UC_STAT_DROP_MSGS],
 		.state = st[UC_STAT_DROP_PENDING],
 		.no_exit = st[UC_STAT_NO_EXIT],
 		.no_entry = st[UC_STAT_NO_ENTRY],
 		.unreadable = st[UC_STAT_UNREADABLE],
-		.probe = km.probe,
-		.recursion = km.recursion,
 	};
+}
+
+void uc_consumer_losses(const struct uc_consumer *c, struct uc_losses *l)
+{
+	struct uc_kernel_misses km;
+
+	losses_from_stats(c, l);
+	uc_kernel_misses(&c->cap, &km);
+	l->probe = km.probe;
+	l->recursion = km.recursion;
 	memcpy(l->kernel_detail, km.detail, sizeof(l->kernel_detail));
 }
 
@@ -88,10 +95,9 @@ uint64_t uc_losses_dropped(const struct uc_losses *l)
 
 uint64_t uc_consumer_drops(const struct uc_consumer *c)
 {
-	uint64_t st[UC_STAT_MAX] = { 0 };
+	struct uc_losses l;
 
 	/* Without the kernel's counts: this runs on every status tick. */
-	uc_capture_stats(&c->cap, st);
-	return st[UC_STAT_DROP_MSGS] + st[UC_STAT_DROP_PENDING] + st[UC_STAT_NO_EXIT] +
-	       st[UC_STAT_NO_ENTRY] + st[UC_STAT_UNREADABLE];
+	losses_from_stats(c, &l);
+	return uc_losses_dropped(&l);
 }

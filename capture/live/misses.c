@@ -1,6 +1,7 @@
 /* The kernel's counts of skipped program runs (misses.h). */
 #include "capture/live/misses.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -71,7 +72,13 @@ void uc_kernel_misses(const struct uc_capture *c, struct uc_kernel_misses *out)
 
 	memset(out, 0, sizeof(*out));
 	for (unsigned i = 0; i < c->n_links; i++) {
+		/* A program attached to several hooks (the shared syscall exit) has one count. */
+		bool seen = false;
+		for (unsigned j = 0; j < i && !seen; j++)
+			seen = c->prog_fds[j] == c->prog_fds[i];
 		uint64_t r = recursion_misses(c->prog_fds[i], name);
+		if (seen)
+			r = 0;
 		uint64_t p = probe_missed(bpf_link__fd(c->links[i]));
 		note(out, "probe of ", name, p);
 		note(out, "", name, r);
