@@ -21,11 +21,14 @@ struct {
 	__uint(max_entries, 8 << 20); /* resized from -B before load */
 } events SEC(".maps");
 
+/* Indexed by CPU; sized to the possible CPUs before load (bpf/unixcap_stats.h says why it
+ * is not a per-CPU map). */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, UC_STAT_MAX);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct uc_stat_slot);
 } stats SEC(".maps");
 
 /* Always 0, but the verifier cannot know it (writable .bss). Loop state seeded through
@@ -61,11 +64,13 @@ static __always_inline __u64 uc_opaque(__u64 v)
 /* Global functions: verified once each, not at every call site. */
 #define UC_GLOBAL __attribute__((noinline))
 
+/* Atomic: a fentry program can be preempted by another run of the same CPU's programs. */
 static __always_inline void stat_inc(__u32 which)
 {
-	__u64 *v = bpf_map_lookup_elem(&stats, &which);
-	if (v)
-		*v += 1;
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct uc_stat_slot *s = bpf_map_lookup_elem(&stats, &cpu);
+	if (s)
+		__sync_fetch_and_add(&s->n[which & (UC_STAT_SLOT - 1)], 1);
 }
 
 /*

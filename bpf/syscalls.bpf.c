@@ -37,39 +37,50 @@ struct uc_mmsghdr {
 	unsigned int pad;
 };
 
-static __always_inline int on_enter(__u64 fd, __u8 call, __u8 kind, __u64 base, __u64 nr_segs,
-				    __u64 len, __u64 dest, __u64 dest_len)
+/* The in-flight entry of a send starting on fd (p zeroed by the caller): false when no
+ * filter wants it, or its msghdr cannot be read (counted if count_unreadable). */
+static __always_inline bool send_entry(struct uc_pending *p, __u64 fd, __u8 call, __u8 kind,
+				       __u64 base, __u64 nr_segs, __u64 len, __u64 dest,
+				       __u64 dest_len, bool count_unreadable)
 {
 	__u16 type;
 	struct socket *sock = wanted_socket(fd, &type);
 	if (!sock)
-		return 0;
+		return false;
 
-	struct uc_pending p = {};
-	pending_start(&p, sock, type, call, UC_BACKEND_TRACEPOINT, (__u32)fd);
-	p.src_kind = kind;
-	p.base = base;
-	p.nr_segs = nr_segs;
-	p.want_len = len; /* iovec sends: summed at exit, only if they fail (iov_total) */
-	p.dest_name = dest;
-	p.dest_len = (__u32)dest_len;
-	p.dest_user = 1;
+	pending_start(p, sock, type, call, UC_BACKEND_TRACEPOINT, (__u32)fd);
+	p->src_kind = kind;
+	p->base = base;
+	p->nr_segs = nr_segs;
+	p->want_len = len; /* iovec sends: summed at exit, only if they fail (iov_total) */
+	p->dest_name = dest;
+	p->dest_len = (__u32)dest_len;
+	p->dest_user = 1;
 	if (call == UC_CALL_SENDMSG) {
 		/* Read the msghdr now: these are the values the kernel is about to use. */
 		struct user_msghdr um = {};
 		if (bpf_probe_read_user(&um, sizeof(um), (const void *)base)) {
-			stat_inc(UC_STAT_UNREADABLE);
-			return 0;
+			if (count_unreadable)
+				stat_inc(UC_STAT_UNREADABLE);
+			return false;
 		}
-		p.base = (__u64)um.msg_iov;
-		p.nr_segs = um.msg_iovlen;
-		p.dest_name = (__u64)um.msg_name;
-		p.dest_len = um.msg_namelen;
-		p.control = (__u64)um.msg_control;
-		p.control_len = um.msg_controllen;
-		p.control_user = 1;
+		p->base = (__u64)um.msg_iov;
+		p->nr_segs = um.msg_iovlen;
+		p->dest_name = (__u64)um.msg_name;
+		p->dest_len = um.msg_namelen;
+		p->control = (__u64)um.msg_control;
+		p->control_len = um.msg_controllen;
+		p->control_user = 1;
 	}
-	save_pending(&p);
+	return true;
+}
+
+static __always_inline int on_enter(__u64 fd, __u8 call, __u8 kind, __u64 base, __u64 nr_segs,
+				    __u64 len, __u64 dest, __u64 dest_len)
+{
+	struct uc_pending p = {};
+	if (send_entry(&p, fd, call, kind, base, nr_segs, len, dest, dest_len, true))
+		save_pending(&p);
 	return 0;
 }
 
@@ -224,14 +235,12 @@ static long mmsg_cb(__u32 i, void *unused)
 }
 #endif
 
-SEC("tracepoint/syscalls/sys_exit_sendmmsg")
-int tp_exit_sendmmsg(struct trace_event_raw_sys_exit *ctx)
+static __always_inline int mmsg_exit(long ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
 	if (!p)
 		return 0;
-	long ret = ctx->ret;
 	p->mmsg_vec = p->base;
 	if (ret < 0) {
 		/* The first datagram failed (a later failure returns the count sent): report
@@ -252,6 +261,12 @@ int tp_exit_sendmmsg(struct trace_event_raw_sys_exit *ctx)
 	}
 	bpf_map_delete_elem(&pending, &tid);
 	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendmmsg")
+int tp_exit_sendmmsg(struct trace_event_raw_sys_exit *ctx)
+{
+	return mmsg_exit(ctx->ret);
 }
 
 /* The receiving socket of each datagram (6.3+), in the sender's context: fills peer_sock
@@ -276,3 +291,6 @@ int BPF_PROG(tp_sk_data_ready, const struct sock *sk)
 	note_other(p, (struct sock *)sk);
 	return 0;
 }
+
+/* Backstops for the programs above, on kernels that can skip them (7.x). */
+#include "bpf/syscall_backstop.bpf.h"

@@ -178,6 +178,11 @@ struct uc_config {
 	__u8 exclude_pids; /* filter_pids holds UC_PID_EXCLUDE entries (--exclude-pid) */
 	__u8 pad3[3];
 	__u32 wakeup_bytes; /* wake the reader only once this much is unread; 0 = every record */
+	/* This architecture's numbers of the syscalls the tracepoint backend hooks (the
+	 * backstops see every syscall by number; bpf/syscall_backstop.bpf.h). */
+	struct {
+		__s32 write, writev, sendto, sendmsg, sendmmsg, recvmsg;
+	} nr;
 };
 
 /* Values of the filter_pids map: -p adds UC_PID_INCLUDE, --exclude-pid UC_PID_EXCLUDE. */

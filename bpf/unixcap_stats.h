@@ -1,7 +1,17 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* Per-CPU counters every backend keeps; userspace sums them for the exit summary. */
+/*
+ * Counters every backend keeps, one slot per CPU; userspace sums them for the status line
+ * and the exit summary. The slots live in an mmapable array that userspace reads as plain
+ * memory: a bpf() lookup would hold the CPU's BPF-active guard for its duration and, on a
+ * fully preemptible kernel (7.x), keep it held while unixcap is preempted, so that every
+ * tracepoint and kprobe program the traced programs hit on that CPU meanwhile is skipped.
+ */
 #ifndef UNIXCAP_STATS_H
 #define UNIXCAP_STATS_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
 
 enum uc_stat {
 	UC_STAT_MSGS = 0,        /* messages whose first record reached the ring */
@@ -21,7 +31,18 @@ enum uc_stat {
 				  * the entry program did not run */
 	UC_STAT_UNREADABLE,      /* sends and receives given up: their msghdr or mmsghdr
 				  * could not be read */
+	/* Not a loss: a program run the kernel skipped whose work its backstop did (the
+	 * syscall tracepoints': bpf/syscall_backstop.bpf.h; fentry/fexit:
+	 * bpf/sendmsg_hooks.bpf.c). */
+	UC_STAT_RESCUED,
 	UC_STAT_MAX,
 };
+
+/* One CPU's counters, padded to two cache lines so CPUs never share one. */
+#define UC_STAT_SLOT 16
+struct uc_stat_slot {
+	__u64 n[UC_STAT_SLOT];
+};
+_Static_assert(UC_STAT_MAX <= UC_STAT_SLOT, "a CPU's slot holds every counter");
 
 #endif

@@ -46,8 +46,7 @@ rm -rf "$corpus"
 
 if [ "$vm" = 1 ]; then
 	# One vCPU per guest: it cannot hit TCG's cross-vCPU int3 live-patching race. One cell at
-	# a time: two guests sharing the 2 cores once lost a message of the 7.2 kprobe cell (a
-	# short write of 1 MiB) that the same cell alone never lost in five runs; until that is
-	# understood the matrix runs without the contention (docs/kernels.md).
+	# a time: a guest starved of its core by a second one stretches every check's timing
+	# (a cell can pass 200 s alone under TCG), and the 90 minutes hold the serial matrix.
 	(cd "$top/build-static" && UNIXCAP_VM_SMP=1 ctest --output-on-failure -V -L vm)
 fi

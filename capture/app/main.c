@@ -14,6 +14,7 @@
 #include "capture/app/extcap.h"
 #include "capture/app/parse_options.h"
 #include "capture/app/privileges.h"
+#include "capture/app/summary.h"
 #include "capture/app/lifecycle.h"
 #include "capture/core/filter.h"
 #include "capture/core/output.h"
@@ -477,45 +478,6 @@ static int capture_loop(struct run *r)
 	return rc;
 }
 
-static void print_summary(const struct run *r)
-{
-	const struct uc_capture *cap = &r->consumer->cap;
-	uint64_t st[UC_STAT_MAX] = { 0 };
-	uc_capture_stats(cap, st);
-	const struct uc_reasm_stats *rs = uc_reasm_stats(r->consumer->reasm);
-
-	fprintf(stderr, "unixcap: backend %s; %llu cut short (ring full mid-message), %llu copy "
-			"faults, %llu malformed records\n",
-		uc_backend_name(cap->backend), (unsigned long long)rs->gaps,
-		(unsigned long long)st[UC_STAT_READ_FAULTS],
-		(unsigned long long)rs->malformed);
-	/* Where the dropped ones went whenever there are any, and what the kernel skipped
-	 * (always with -v): a loss is never only a number. */
-	struct uc_losses l;
-	uc_consumer_losses(r->consumer, &l);
-	uint64_t dropped = uc_losses_dropped(&l);
-	if (dropped || l.probe || l.recursion || r->o->verbose)
-		fprintf(stderr, "unixcap: kernel side: %llu messages into the ring; lost: %llu ring "
-				"full, %llu in-flight state, %llu exit not run, %llu entry not run, "
-				"%llu msghdr unreadable; the kernel skipped %llu kprobe and %llu "
-				"program runs (each may have been a message)%s%s%s\n",
-			(unsigned long long)st[UC_STAT_MSGS], (unsigned long long)l.ring_full,
-			(unsigned long long)l.state, (unsigned long long)l.no_exit,
-			(unsigned long long)l.no_entry, (unsigned long long)l.unreadable,
-			(unsigned long long)l.probe, (unsigned long long)l.recursion,
-			l.kernel_detail[0] ? " [" : "", l.kernel_detail, l.kernel_detail[0] ? "]" : "");
-	fprintf(stderr, "%llu messages captured, %llu dropped\n", (unsigned long long)r->captured,
-		(unsigned long long)dropped);
-	if (st[UC_STAT_PEER_UNKNOWN])
-		fprintf(stderr, "unixcap: %llu datagrams sent to an address whose receiving socket "
-				"was not seen (flag peer-unknown: no peer_sock, peer_inode; --sock and "
-				"--inode cannot select them)\n",
-			(unsigned long long)st[UC_STAT_PEER_UNKNOWN]);
-	if (r->o->write_file)
-		fprintf(stderr, "%llu written to %s\n", (unsigned long long)r->file_packets,
-			strcmp(r->o->write_file, "-") ? r->o->write_file : "stdout");
-}
-
 /* Live from the kernel: load and attach, then the loop; -Z once nothing needs root. */
 static int run_live(struct app *a)
 {
@@ -569,7 +531,7 @@ static int run_live(struct app *a)
 		rc = 1;
 	/* Wireshark reports anything an extcap writes on stderr as an error. */
 	if (!a->extcap)
-		print_summary(&r);
+		uc_print_exit_summary(stderr, r.consumer, r.o, r.captured, r.file_packets);
 	teardown_run(&r);
 	return rc;
 }

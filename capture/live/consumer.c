@@ -74,6 +74,7 @@ static void losses_from_stats(const struct uc_consumer *c, struct uc_losses *l)
 		.no_exit = st[UC_STAT_NO_EXIT],
 		.no_entry = st[UC_STAT_NO_ENTRY],
 		.unreadable = st[UC_STAT_UNREADABLE],
+		.rescued = st[UC_STAT_RESCUED],
 	};
 }
 

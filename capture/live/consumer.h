@@ -54,6 +54,7 @@ struct uc_losses {
 	uint64_t unreadable; /* msghdr or mmsghdr unreadable */
 	uint64_t probe;      /* kprobe/kretprobe misses the kernel counted */
 	uint64_t recursion;  /* program runs the kernel skipped */
+	uint64_t rescued;    /* not lost: skipped runs whose work a backstop did */
 	char kernel_detail[192]; /* which programs the kernel skipped (misses.h) */
 };
 void uc_consumer_losses(const struct uc_consumer *c, struct uc_losses *l);
