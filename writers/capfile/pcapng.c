@@ -221,9 +221,10 @@ size_t uc_pcapng_idb(struct uc_buf *b, const struct uc_pcapng_idb *i)
 size_t uc_pcapng_epb(struct uc_buf *b, const struct uc_pcapng_epb *e)
 {
 	size_t caplen = (size_t)e->head_len + e->data_len;
+	size_t comment_len = e->comment ? text_len(e->comment) : 0;
 	size_t opts = 0;
 	if (e->comment)
-		opts += opt_size(text_len(e->comment));
+		opts += opt_size(comment_len);
 	if (e->flags)
 		opts += opt_size(4);
 	if (e->has_packet_id)
@@ -245,7 +246,7 @@ size_t uc_pcapng_epb(struct uc_buf *b, const struct uc_pcapng_epb *e)
 		put(b, e->data, e->data_len);
 	put_zero(b, pad4(caplen));
 	if (e->comment)
-		put_opt_text(b, OPT_COMMENT, e->comment);
+		put_opt(b, OPT_COMMENT, e->comment, comment_len);
 	if (e->flags) {
 		put16(b, EPB_FLAGS);
 		put16(b, 4);

@@ -28,19 +28,18 @@ int uc_pcapng_file_begin(struct uc_buf *b, const struct uc_capfile_info *info)
 }
 
 int uc_pcapng_file_packet(struct uc_buf *b, uint8_t *head, const struct uc_capfile_info *info,
-			  const struct uc_message *m)
+			  struct uc_summary_cache *names, const struct uc_message *m)
 {
 	uint32_t head_len, payload, orig_len;
 	char ts[48], line[UC_SUMMARY_MAX];
 
 	uc_lt_build(head, m, info->snaplen, &head_len, &payload, &orig_len);
 	/* The comment is the console line as it was at capture time, with the cut flagged. */
-	struct uc_message shown = *m;
+	uint32_t flags = m->flags;
 	if (payload < (m->data ? m->caplen : 0))
-		shown.flags |= UC_UF_TRUNCATED;
-	shown.caplen = payload;
+		flags |= UC_UF_TRUNCATED;
 	uc_format_time(ts, sizeof(ts), m->ts_wall_ns);
-	uc_format_summary(line, sizeof(line), &shown, ts);
+	uc_format_summary_as(line, sizeof(line), m, flags, payload, ts, names);
 
 	struct uc_pcapng_epb epb = {
 		.if_id = 0,

@@ -17,6 +17,7 @@ struct uc_writer {
 	struct uc_capfile_info info;
 	struct uc_pcap_classic *classic;
 	uint8_t *head; /* packet head scratch: UC_LT_HEADER_LEN + UC_LT_FD_AREA_MAX */
+	struct uc_summary_cache *names; /* the comments' socket text, NULL = built each time */
 	char description[256];
 	char os[2 * sizeof(((struct utsname *)0)->release)];
 	char hardware[sizeof(((struct utsname *)0)->machine)];
@@ -122,6 +123,8 @@ int uc_writer_open(struct uc_writer **out, const struct uc_writer_cfg *cfg, char
 		free(w);
 		return e;
 	}
+	/* Without it the comments are the same, only slower to build. */
+	w->names = uc_summary_cache_new();
 	*out = w;
 	return 0;
 }
@@ -160,7 +163,7 @@ int uc_writer_write(struct uc_writer *w, const struct uc_message *m)
 	else if (w->cfg.format == UC_FMT_PCAP)
 		e = uc_pcap_classic_packet(w->classic, m);
 	else
-		e = uc_pcapng_file_packet(uc_rotate_buf(w->rot), w->head, &w->info, m);
+		e = uc_pcapng_file_packet(uc_rotate_buf(w->rot), w->head, &w->info, w->names, m);
 	if (!e)
 		e = uc_rotate_commit(w->rot);
 	if (e)
@@ -195,6 +198,7 @@ void uc_writer_free(struct uc_writer *w)
 		uc_pcap_classic_end(w->classic);
 	uc_rotate_free(w->rot);
 	free_encoder(w->cfg.encoder);
+	uc_summary_cache_free(w->names);
 	free(w->head);
 	free(w);
 }
