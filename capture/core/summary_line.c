@@ -183,17 +183,32 @@ size_t uc_format_summary_as(char *buf, size_t size, const struct uc_message *msg
 	put_socket_cached(&l, msg, cache);
 	uc_strbuf_puts(&l, " len ");
 	uc_strbuf_put_uint(&l, m->len);
-	if (caplen != m->len && !(flags & (UC_MF_RECEIVE | UC_MF_ERROR)))
-		uc_strbuf_printf(&l, " caplen %u", caplen);
-	if (m->n_fds)
-		uc_strbuf_printf(&l, " fds %u", m->n_fds);
-	if (flags & UC_MF_CREDS)
-		uc_strbuf_printf(&l, " creds %u/%u/%u", m->cred_pid, m->cred_uid, m->cred_gid);
-	if (uc_format_flags(text, sizeof(text), flags) > 0)
-		uc_strbuf_printf(&l, " [%s]", text);
+	/* Pieces, not printf: the same text, and what a cut leaves is the same too. */
+	if (caplen != m->len && !(flags & (UC_MF_RECEIVE | UC_MF_ERROR))) {
+		uc_strbuf_puts(&l, " caplen ");
+		uc_strbuf_put_uint(&l, caplen);
+	}
+	if (m->n_fds) {
+		uc_strbuf_puts(&l, " fds ");
+		uc_strbuf_put_uint(&l, m->n_fds);
+	}
+	if (flags & UC_MF_CREDS) {
+		uc_strbuf_puts(&l, " creds ");
+		uc_strbuf_put_uint(&l, m->cred_pid);
+		uc_strbuf_puts(&l, "/");
+		uc_strbuf_put_uint(&l, m->cred_uid);
+		uc_strbuf_puts(&l, "/");
+		uc_strbuf_put_uint(&l, m->cred_gid);
+	}
+	size_t n = uc_format_flags(text, sizeof(text), flags);
+	if (n > 0) {
+		uc_strbuf_puts(&l, " [");
+		uc_strbuf_put(&l, text, n);
+		uc_strbuf_puts(&l, "]");
+	}
 	if (flags & UC_MF_ERROR) {
-		uc_format_errno(text, 24, m->err);
-		uc_strbuf_printf(&l, " errno %s", text);
+		uc_strbuf_puts(&l, " errno ");
+		uc_strbuf_put(&l, text, uc_format_errno(text, 24, m->err));
 	}
 	return l.len;
 }
