@@ -60,11 +60,6 @@ void uc_strbuf_put(struct uc_strbuf *b, const void *s, size_t n)
 	b->buf[b->len] = '\0';
 }
 
-void uc_strbuf_puts(struct uc_strbuf *b, const char *s)
-{
-	uc_strbuf_put(b, s, strlen(s));
-}
-
 /* Digits of v in base (10 or 16, lowercase), as printf's %llu and %llx write them, without
  * printf: the summary line of every message is built from these (a third of unixcap's CPU
  * per 64 B message went to printf's machinery). */

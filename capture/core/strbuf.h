@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 enum uc_strbuf_fit {
 	UC_STRBUF_WHOLE,
@@ -40,7 +41,12 @@ void uc_strbuf_init(struct uc_strbuf *b, char *buf, size_t size, enum uc_strbuf_
 void uc_strbuf_clear(struct uc_strbuf *b);
 
 void uc_strbuf_put(struct uc_strbuf *b, const void *s, size_t n);
-void uc_strbuf_puts(struct uc_strbuf *b, const char *s);
+/* Inline, so that the length of a literal is counted by the compiler, not per call. */
+static inline void uc_strbuf_puts(struct uc_strbuf *b, const char *s)
+{
+	uc_strbuf_put(b, s, strlen(s));
+}
+
 /* v in decimal (%llu) or lowercase hex without 0x (%llx). */
 void uc_strbuf_put_uint(struct uc_strbuf *b, uint64_t v);
 void uc_strbuf_put_hex(struct uc_strbuf *b, uint64_t v);

@@ -214,17 +214,15 @@ size_t uc_format_flags(char *buf, size_t size, uint32_t flags)
 		return 0;
 	buf[0] = '\0';
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		size_t n;
-
 		if (!(flags & names[i].bit))
 			continue;
-		n = strlen(names[i].name) + (o ? 1 : 0);
-		if (o + n >= size)
+		size_t len = strlen(names[i].name);
+		if (o + len + (o ? 1 : 0) >= size)
 			break;
 		if (o)
 			buf[o++] = ' ';
-		memcpy(buf + o, names[i].name, strlen(names[i].name) + 1);
-		o += strlen(names[i].name);
+		memcpy(buf + o, names[i].name, len + 1);
+		o += len;
 	}
 	return o;
 }

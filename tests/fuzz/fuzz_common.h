@@ -55,7 +55,7 @@ static void fuzz_use_message(const struct uc_message *m)
 	struct uc_buf b = { 0 };
 	struct uc_capfile_info info = { .linktype = UC_LT_DEFAULT, .snaplen = UC_LT_MAX_PACKET,
 					.description = "fuzz" };
-	fuzz_check(uc_pcapng_file_packet(&b, head, &info, m) == 0);
+	fuzz_check(uc_pcapng_file_packet(&b, &info, NULL, m) == 0);
 	uint32_t head_len, payload, orig;
 	uc_lt_build(head, m, UC_LT_MAX_PACKET, &head_len, &payload, &orig);
 	uint8_t *pkt = malloc(head_len + payload);

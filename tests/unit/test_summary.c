@@ -249,9 +249,61 @@ static void test_failures(void)
 	}
 }
 
+/*
+ * The cached socket text gives the lines built without it, whatever changes between
+ * messages (a slot reused by another socket, a renamed process, a new peer) and however
+ * short the buffer cuts the line.
+ */
+static void test_cache(void)
+{
+	struct uc_summary_cache *c = uc_summary_cache_new();
+	char with[UC_SUMMARY_MAX], without[UC_SUMMARY_MAX];
+	unsigned seed = 1;
+
+	CHECK(c != NULL);
+	for (int i = 0; i < 20000; i++) {
+		struct uc_message m = base();
+		seed = seed * 1103515245u + 12345u;
+		unsigned r = seed >> 8;
+
+		m.m.sock = 0xffff888100000000ull + ((r & 7) << 10); /* few sockets, shared slots */
+		if (r & 8)
+			memcpy(m.m.comm, "a b\x7f\xc3\xa9xxxxxxxxxx", UC_COMM_LEN); /* no NUL */
+		if (r & 16)
+			m.m.peer_pid = 0;
+		if (r & 32)
+			m.peer_comm[0] = 0;
+		if (r & 64) {
+			m.m.path[0] = 0;
+			memcpy(m.m.path + 1, "abs name", 8);
+			m.m.path_len = 9;
+		}
+		if (r & 128) {
+			memcpy(m.m.peer_path, "/run/other sock", 15);
+			m.m.peer_path_len = (r & 256) ? 15 : 9;
+		}
+		if (r & 512)
+			m.m.type = 2 + (r >> 20) % 7;
+		if (r & 1024) {
+			memset(m.m.path, 'p', UC_PATH_MAX);
+			m.m.path_len = UC_PATH_MAX;
+		}
+		uint32_t flags = (r & 2048) ? UC_MF_RECEIVE | UC_UF_TRUNCATED : 0;
+		uint32_t caplen = (r >> 12) & 255;
+		size_t size = (r & 4096) ? 1 + (r >> 14) % 200 : sizeof(with);
+
+		size_t a = uc_format_summary_as(with, size, &m, flags, caplen, "T", c);
+		size_t b = uc_format_summary_as(without, size, &m, flags, caplen, "T", NULL);
+		CHECK_INT(a, b);
+		CHECK_STR(with, without);
+	}
+	uc_summary_cache_free(c);
+}
+
 int main(void)
 {
 	test_lines();
+	test_cache();
 	test_console();
 	test_failures();
 	free(out_text);

@@ -2,6 +2,7 @@
 #include "writers/capfile/linktype.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 /* Field offsets of version 1: the single source for encoder and decoder. */
@@ -63,22 +64,30 @@ _Static_assert(OFF_END == UC_LT_HEADER_LEN, "v1 header size");
 _Static_assert(OFF_PEER_PATH + UC_PATH_MAX == OFF_CRED_PID, "paths fill their slots");
 _Static_assert(FD_NAME == UC_LT_FD_ENTRY_FIXED, "v1 fd entry size");
 
+/* The header is little-endian: on such a host each field is one store. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define PUT_LE(p, v) memcpy((p), &(v), sizeof(v))
+#else
+#define PUT_LE(p, v)                                                        \
+	do {                                                                \
+		for (size_t i_ = 0; i_ < sizeof(v); i_++)                   \
+			(p)[i_] = (uint8_t)((uint64_t)(v) >> (8 * i_));     \
+	} while (0)
+#endif
+
 static void put16(uint8_t *p, uint16_t v)
 {
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
+	PUT_LE(p, v);
 }
 
 static void put32(uint8_t *p, uint32_t v)
 {
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
+	PUT_LE(p, v);
 }
 
 static void put64(uint8_t *p, uint64_t v)
 {
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
+	PUT_LE(p, v);
 }
 
 static uint16_t get16(const uint8_t *p)
@@ -96,57 +105,24 @@ static uint64_t get64(const uint8_t *p)
 	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
 }
 
-/* Unused bytes must be zero on disk: stale kernel buffer bytes past the length never leak. */
+/* Out of line: inlined with its bound known, this memset became a slow rep stos. */
+__attribute__((noinline)) static void zero(uint8_t *p, size_t n)
+{
+	memset(p, 0, n);
+}
+
+/*
+ * n bytes of src (an array of slot bytes) into a slot of the header. Unused bytes must be
+ * zero on disk: stale kernel buffer bytes past the length never leak. The whole slot is
+ * copied first, a few vector moves for its fixed size, and its tail cleared after.
+ */
 static void put_bytes(uint8_t *dst, size_t slot, const char *src, size_t n)
 {
 	if (n > slot)
 		n = slot;
-	memcpy(dst, src, n);
-	memset(dst + n, 0, slot - n);
-}
-
-void uc_lt_encode(uint8_t out[UC_LT_HEADER_LEN], const struct uc_lt_header *h)
-{
-	memset(out, 0, UC_LT_HEADER_LEN);
-	out[OFF_VERSION] = UC_LT_VERSION;
-	out[OFF_BACKEND] = h->backend;
-	put16(out + OFF_HEADER_LEN, UC_LT_HEADER_LEN);
-	put32(out + OFF_FLAGS, h->flags);
-	put64(out + OFF_MSG_ID, h->msg_id);
-	put32(out + OFF_PID, h->pid);
-	put32(out + OFF_TID, h->tid);
-	put32(out + OFF_UID, h->uid);
-	put32(out + OFF_GID, h->gid);
-	put64(out + OFF_CGROUP, h->cgroup_id);
-	put64(out + OFF_SOCK, h->sock);
-	put64(out + OFF_INODE, h->inode);
-	put64(out + OFF_PEER_SOCK, h->peer_sock);
-	put64(out + OFF_PEER_INODE, h->peer_inode);
-	put32(out + OFF_PEER_PID, h->peer_pid);
-	put32(out + OFF_LEN, h->len);
-	put32(out + OFF_ERR, (uint32_t)h->err);
-	put32(out + OFF_FD, (uint32_t)h->fd);
-	put16(out + OFF_TYPE, h->type);
-	out[OFF_CALL] = h->call;
-	uint16_t pl = h->path_len > UC_PATH_MAX ? UC_PATH_MAX : h->path_len;
-	uint16_t ppl = h->peer_path_len > UC_PATH_MAX ? UC_PATH_MAX : h->peer_path_len;
-	put16(out + OFF_PATH_LEN, pl);
-	put16(out + OFF_PEER_PATH_LEN, ppl);
-	put_bytes(out + OFF_COMM, UC_COMM_LEN, h->comm, strnlen(h->comm, UC_COMM_LEN));
-	put_bytes(out + OFF_PEER_COMM, UC_COMM_LEN, h->peer_comm,
-		  strnlen(h->peer_comm, UC_COMM_LEN));
-	put_bytes(out + OFF_PATH, UC_PATH_MAX, h->path, pl);
-	put_bytes(out + OFF_PEER_PATH, UC_PATH_MAX, h->peer_path, ppl);
-	put32(out + OFF_CRED_PID, h->cred_pid);
-	put32(out + OFF_CRED_UID, h->cred_uid);
-	put32(out + OFF_CRED_GID, h->cred_gid);
-	put32(out + OFF_SENDER_PID, h->sender_pid);
-	put32(out + OFF_FD_AREA_LEN, h->fd_area_len);
-	put16(out + OFF_N_FDS, h->n_fds);
-	put16(out + OFF_FDS_PASSED, h->fds_passed);
-	put64(out + OFF_TS, h->ts_ns);
-	put32(out + OFF_SENDER_TID, h->sender_tid);
-	put64(out + OFF_SENDER_ID, h->sender_id);
+	memcpy(dst, src, slot);
+	if (n < slot)
+		zero(dst + n, slot - n);
 }
 
 size_t uc_lt_fd_entry_size(uint16_t name_len)
@@ -286,60 +262,76 @@ int uc_lt_fd_next(const struct uc_lt_packet *p, size_t *pos, struct uc_lt_fd *e)
 	return read_fd_entry(p->fd_area, p->h.fd_area_len, pos, e) == 0;
 }
 
-void uc_lt_from_message(struct uc_lt_header *h, const struct uc_message *m, uint32_t fd_area_len,
-			uint32_t max_packet, uint32_t *payload_len)
+/* The only bytes of the header no field covers: encode_header zeroes them one by one. */
+_Static_assert(OFF_CALL + 2 == OFF_PATH_LEN && OFF_RESERVED + 4 == OFF_SENDER_ID,
+	       "one pad byte after call, four reserved bytes before sender_id");
+
+/*
+ * The header of m with n_fds entries in an fd area of fd_area_len bytes, written straight
+ * from the message: no field is staged in a struct first, and every byte of the 392 is
+ * written once (unused ones zero) rather than cleared first, which took a slow rep stos.
+ * Returns the flags written.
+ */
+static uint32_t encode_header(uint8_t *out, const struct uc_message *m, unsigned n_fds,
+			      uint32_t fd_area_len, uint32_t max_packet, uint32_t *payload_len)
 {
 	const struct uc_meta *k = &m->m;
 	uint32_t present = m->data ? m->caplen : 0;
 	uint32_t room = max_packet > UC_LT_HEADER_LEN + fd_area_len
 				? max_packet - UC_LT_HEADER_LEN - fd_area_len
 				: 0;
+	uint32_t flags = m->flags;
 
-	memset(h, 0, sizeof(*h));
-	h->version = UC_LT_VERSION;
-	h->backend = k->backend;
-	h->header_len = UC_LT_HEADER_LEN;
-	h->flags = m->flags;
 	if (present > room) {
 		present = room;
-		h->flags |= UC_UF_TRUNCATED;
+		flags |= UC_UF_TRUNCATED;
 	}
-	h->msg_id = m->id;
-	h->pid = k->pid;
-	h->tid = k->tid;
-	h->uid = k->uid;
-	h->gid = k->gid;
-	h->cgroup_id = k->cgroup_id;
-	h->sock = k->sock;
-	h->inode = k->inode;
-	h->peer_sock = k->peer_sock;
-	h->peer_inode = k->peer_inode;
-	h->peer_pid = k->peer_pid;
-	h->len = k->len;
-	h->err = k->err;
-	h->fd = (int32_t)k->fd;
-	h->type = k->type;
-	h->call = k->call;
-	h->path_len = k->path_len > UC_PATH_MAX ? UC_PATH_MAX : k->path_len;
-	h->peer_path_len = k->peer_path_len > UC_PATH_MAX ? UC_PATH_MAX : k->peer_path_len;
-	memcpy(h->comm, k->comm, UC_COMM_LEN);
-	memcpy(h->peer_comm, m->peer_comm, UC_COMM_LEN);
-	memcpy(h->path, k->path, h->path_len);
-	memcpy(h->peer_path, k->peer_path, h->peer_path_len);
-	/* Zero unless the kernel side said they hold SCM_CREDENTIALS: no stale values on disk. */
-	if (k->flags & UC_MF_CREDS) {
-		h->cred_pid = k->cred_pid;
-		h->cred_uid = k->cred_uid;
-		h->cred_gid = k->cred_gid;
-	}
-	h->sender_pid = m->sender_pid;
-	h->sender_tid = m->sender_tid;
-	h->sender_id = m->sender_id;
-	h->fd_area_len = fd_area_len;
-	h->n_fds = m->fds ? m->n_fds : 0;
-	h->fds_passed = k->n_fds;
-	h->ts_ns = m->ts_wall_ns;
 	*payload_len = present;
+	uint16_t pl = k->path_len > UC_PATH_MAX ? UC_PATH_MAX : k->path_len;
+	uint16_t ppl = k->peer_path_len > UC_PATH_MAX ? UC_PATH_MAX : k->peer_path_len;
+
+	out[OFF_VERSION] = UC_LT_VERSION;
+	out[OFF_BACKEND] = k->backend;
+	put16(out + OFF_HEADER_LEN, UC_LT_HEADER_LEN);
+	put32(out + OFF_FLAGS, flags);
+	put64(out + OFF_MSG_ID, m->id);
+	put32(out + OFF_PID, k->pid);
+	put32(out + OFF_TID, k->tid);
+	put32(out + OFF_UID, k->uid);
+	put32(out + OFF_GID, k->gid);
+	put64(out + OFF_CGROUP, k->cgroup_id);
+	put64(out + OFF_SOCK, k->sock);
+	put64(out + OFF_INODE, k->inode);
+	put64(out + OFF_PEER_SOCK, k->peer_sock);
+	put64(out + OFF_PEER_INODE, k->peer_inode);
+	put32(out + OFF_PEER_PID, k->peer_pid);
+	put32(out + OFF_LEN, k->len);
+	put32(out + OFF_ERR, (uint32_t)k->err);
+	put32(out + OFF_FD, k->fd);
+	put16(out + OFF_TYPE, k->type);
+	out[OFF_CALL] = k->call;
+	out[OFF_CALL + 1] = 0;
+	put16(out + OFF_PATH_LEN, pl);
+	put16(out + OFF_PEER_PATH_LEN, ppl);
+	put_bytes(out + OFF_COMM, UC_COMM_LEN, k->comm, strnlen(k->comm, UC_COMM_LEN));
+	put_bytes(out + OFF_PEER_COMM, UC_COMM_LEN, m->peer_comm,
+		  strnlen(m->peer_comm, UC_COMM_LEN));
+	put_bytes(out + OFF_PATH, UC_PATH_MAX, k->path, pl);
+	put_bytes(out + OFF_PEER_PATH, UC_PATH_MAX, k->peer_path, ppl);
+	/* Zero unless the kernel side said they hold SCM_CREDENTIALS: no stale values on disk. */
+	bool creds = k->flags & UC_MF_CREDS;
+	put32(out + OFF_CRED_PID, creds ? k->cred_pid : 0);
+	put32(out + OFF_CRED_UID, creds ? k->cred_uid : 0);
+	put32(out + OFF_CRED_GID, creds ? k->cred_gid : 0);
+	put32(out + OFF_SENDER_PID, m->sender_pid);
+	put32(out + OFF_FD_AREA_LEN, fd_area_len);
+	put16(out + OFF_N_FDS, (uint16_t)n_fds);
+	put16(out + OFF_FDS_PASSED, k->n_fds);
+	put64(out + OFF_TS, m->ts_wall_ns);
+	put32(out + OFF_SENDER_TID, m->sender_tid);
+	put32(out + OFF_RESERVED, 0);
+	put64(out + OFF_SENDER_ID, m->sender_id);
+	return flags;
 }
 
 void uc_lt_build(uint8_t *out, const struct uc_message *m, uint32_t max_packet,
@@ -348,7 +340,6 @@ void uc_lt_build(uint8_t *out, const struct uc_message *m, uint32_t max_packet,
 	uint8_t *area = out + UC_LT_HEADER_LEN;
 	size_t used = 0;
 	unsigned n = m->fds ? m->n_fds : 0;
-	struct uc_lt_header h;
 
 	if (n > UC_MAX_FDS)
 		n = UC_MAX_FDS;
@@ -366,13 +357,10 @@ void uc_lt_build(uint8_t *out, const struct uc_message *m, uint32_t max_packet,
 		};
 		used += uc_lt_encode_fd(area + used, UC_LT_FD_AREA_MAX - used, &e);
 	}
-	struct uc_message shown = *m;
-	shown.n_fds = (uint16_t)n;
-	uc_lt_from_message(&h, &shown, (uint32_t)used, max_packet, payload_len);
-	uc_lt_encode(out, &h);
+	uint32_t flags = encode_header(out, m, n, (uint32_t)used, max_packet, payload_len);
 	*head_len = UC_LT_HEADER_LEN + (uint32_t)used;
 	/* A failed send's len is what it tried to send: no payload follows the header. */
-	*orig_len = *head_len + (h.flags & UC_MF_ERROR ? 0 : h.len);
+	*orig_len = *head_len + (flags & UC_MF_ERROR ? 0 : m->m.len);
 }
 
 void uc_lt_to_message(const struct uc_lt_packet *p, struct uc_message *m, struct uc_fd_info *fds)

@@ -71,9 +71,6 @@ struct uc_lt_packet {
 	uint32_t payload_len; /* bytes present; h.len is the original length */
 };
 
-/* Writes h as exactly UC_LT_HEADER_LEN bytes (version and header_len are forced to v1). */
-void uc_lt_encode(uint8_t out[UC_LT_HEADER_LEN], const struct uc_lt_header *h);
-
 /* Bytes one fd entry with a name of name_len bytes takes in the fd area. */
 size_t uc_lt_fd_entry_size(uint16_t name_len);
 
@@ -98,14 +95,6 @@ int uc_lt_decode(const uint8_t *pkt, size_t caplen, struct uc_lt_packet *out, co
 
 /* Iterates the fd entries of a packet that uc_lt_decode accepted: 1 = *e filled, 0 = done. */
 int uc_lt_fd_next(const struct uc_lt_packet *p, size_t *pos, struct uc_lt_fd *e);
-
-/*
- * Fills h for a message, and says how many payload bytes fit when the whole packet (header,
- * fd area of fd_area_len bytes, payload) must stay within max_packet bytes. Cutting the
- * payload for that sets UC_UF_TRUNCATED in h->flags.
- */
-void uc_lt_from_message(struct uc_lt_header *h, const struct uc_message *m, uint32_t fd_area_len,
-			uint32_t max_packet, uint32_t *payload_len);
 
 /*
  * The message a decoded packet describes; data points into the packet, fds into fds, which

@@ -54,7 +54,8 @@ int uc_buf_reserve(struct uc_buf *b, size_t n)
 
 static void put(struct uc_buf *b, const void *p, size_t n)
 {
-	memcpy(b->data + b->len, p, n);
+	if (p != b->data + b->len) /* else built in place (uc_pcapng_epb_packet_at) */
+		memcpy(b->data + b->len, p, n);
 	b->len += n;
 }
 
@@ -221,9 +222,10 @@ size_t uc_pcapng_idb(struct uc_buf *b, const struct uc_pcapng_idb *i)
 size_t uc_pcapng_epb(struct uc_buf *b, const struct uc_pcapng_epb *e)
 {
 	size_t caplen = (size_t)e->head_len + e->data_len;
+	size_t comment_len = !e->comment ? 0 : e->comment_len ? e->comment_len : text_len(e->comment);
 	size_t opts = 0;
 	if (e->comment)
-		opts += opt_size(text_len(e->comment));
+		opts += opt_size(comment_len);
 	if (e->flags)
 		opts += opt_size(4);
 	if (e->has_packet_id)
@@ -245,7 +247,7 @@ size_t uc_pcapng_epb(struct uc_buf *b, const struct uc_pcapng_epb *e)
 		put(b, e->data, e->data_len);
 	put_zero(b, pad4(caplen));
 	if (e->comment)
-		put_opt_text(b, OPT_COMMENT, e->comment);
+		put_opt(b, OPT_COMMENT, e->comment, comment_len);
 	if (e->flags) {
 		put16(b, EPB_FLAGS);
 		put16(b, 4);
@@ -262,6 +264,27 @@ size_t uc_pcapng_epb(struct uc_buf *b, const struct uc_pcapng_epb *e)
 	if (opts)
 		put_end(b);
 	return end(b, total);
+}
+
+/* Where an EPB's packet bytes start: after its type, length, interface, stamp and lengths. */
+#define EPB_PACKET_OFF 28u
+/* The options an EPB may carry besides its comment: flags, packet id, pid/tid, end. */
+#define EPB_OPTS_MAX (8u + 12u + 12u + 4u)
+
+int uc_pcapng_epb_reserve(struct uc_buf *b, size_t packet_max, size_t comment_max)
+{
+	return uc_buf_reserve(b, EPB_PACKET_OFF + packet_max + 3 + opt_size(comment_max) +
+					 EPB_OPTS_MAX + 4);
+}
+
+uint8_t *uc_pcapng_epb_packet_at(const struct uc_buf *b)
+{
+	return b->data + b->len + EPB_PACKET_OFF;
+}
+
+char *uc_pcapng_epb_comment_at(const struct uc_buf *b, size_t caplen)
+{
+	return (char *)uc_pcapng_epb_packet_at(b) + caplen + pad4(caplen) + 4;
 }
 
 /* Names longer than this are cut (at a UTF-8 boundary): a record is at most 65535 bytes. */

@@ -53,6 +53,7 @@ struct uc_pcapng_epb {
 	uint32_t data_len;
 	uint32_t orig_len;
 	const char *comment; /* opt_comment, NULL = omitted */
+	size_t comment_len;  /* strlen(comment) when known, else 0 to have it counted */
 	uint32_t flags;      /* epb_flags, 0 = omitted */
 	uint64_t packet_id;  /* epb_packetid */
 	int has_packet_id;
@@ -78,6 +79,17 @@ struct uc_pcapng_name {
 size_t uc_pcapng_shb(struct uc_buf *b, const struct uc_pcapng_shb *s);
 size_t uc_pcapng_idb(struct uc_buf *b, const struct uc_pcapng_idb *i);
 size_t uc_pcapng_epb(struct uc_buf *b, const struct uc_pcapng_epb *e);
+
+/*
+ * An EPB's packet and comment built where the block will hold them, so that uc_pcapng_epb
+ * copies neither: reserve room for up to packet_max packet bytes and a comment of up to
+ * comment_max bytes (its NUL included), build the packet at _packet_at and the comment at
+ * _comment_at (after caplen packet bytes), then pass those pointers to uc_pcapng_epb,
+ * with nothing appended to b in between. A piece that is already in place is not copied.
+ */
+int uc_pcapng_epb_reserve(struct uc_buf *b, size_t packet_max, size_t comment_max);
+uint8_t *uc_pcapng_epb_packet_at(const struct uc_buf *b);
+char *uc_pcapng_epb_comment_at(const struct uc_buf *b, size_t caplen);
 size_t uc_pcapng_nrb(struct uc_buf *b, const struct uc_pcapng_name *names, size_t n);
 size_t uc_pcapng_isb(struct uc_buf *b, const struct uc_pcapng_isb *s);
 

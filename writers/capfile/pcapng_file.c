@@ -27,20 +27,26 @@ int uc_pcapng_file_begin(struct uc_buf *b, const struct uc_capfile_info *info)
 	return 0;
 }
 
-int uc_pcapng_file_packet(struct uc_buf *b, uint8_t *head, const struct uc_capfile_info *info,
-			  const struct uc_message *m)
+int uc_pcapng_file_packet(struct uc_buf *b, const struct uc_capfile_info *info,
+			  struct uc_summary_cache *names, const struct uc_message *m)
 {
 	uint32_t head_len, payload, orig_len;
-	char ts[48], line[UC_SUMMARY_MAX];
+	char ts[48];
 
+	/* Header and comment are built inside the block, never copied into it. */
+	if (uc_pcapng_epb_reserve(b, UC_LT_HEADER_LEN + UC_LT_FD_AREA_MAX +
+					     (m->data ? (size_t)m->caplen : 0),
+				  UC_SUMMARY_MAX))
+		return b->err;
+	uint8_t *head = uc_pcapng_epb_packet_at(b);
 	uc_lt_build(head, m, info->snaplen, &head_len, &payload, &orig_len);
 	/* The comment is the console line as it was at capture time, with the cut flagged. */
-	struct uc_message shown = *m;
+	uint32_t flags = m->flags;
 	if (payload < (m->data ? m->caplen : 0))
-		shown.flags |= UC_UF_TRUNCATED;
-	shown.caplen = payload;
+		flags |= UC_UF_TRUNCATED;
+	char *line = uc_pcapng_epb_comment_at(b, (size_t)head_len + payload);
 	uc_format_time(ts, sizeof(ts), m->ts_wall_ns);
-	uc_format_summary(line, sizeof(line), &shown, ts);
+	size_t line_len = uc_format_summary_as(line, UC_SUMMARY_MAX, m, flags, payload, ts, names);
 
 	struct uc_pcapng_epb epb = {
 		.if_id = 0,
@@ -51,6 +57,7 @@ int uc_pcapng_file_packet(struct uc_buf *b, uint8_t *head, const struct uc_capfi
 		.data_len = payload,
 		.orig_len = orig_len,
 		.comment = line,
+		.comment_len = line_len,
 		.flags = (m->m.flags & UC_MF_RECEIVE) ? UC_PCAPNG_DIR_INBOUND : UC_PCAPNG_DIR_OUTBOUND,
 		.packet_id = m->id,
 		.has_packet_id = 1,

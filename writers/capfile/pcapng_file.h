@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "writers/capfile/pcapng.h"
 #include "capture/core/message.h"
+#include "capture/core/summary_line.h"
 
 struct uc_capfile_info {
 	uint16_t linktype;
@@ -31,10 +32,10 @@ struct uc_capfile_stats {
 int uc_pcapng_file_begin(struct uc_buf *b, const struct uc_capfile_info *info);
 /*
  * One EPB; payload beyond info->snaplen (header included) is cut and flagged truncated.
- * head is scratch space of UC_LT_HEADER_LEN + UC_LT_FD_AREA_MAX bytes.
+ * names, if not NULL, keeps the comment's escaped socket text from one packet to the next.
  */
-int uc_pcapng_file_packet(struct uc_buf *b, uint8_t *head, const struct uc_capfile_info *info,
-			  const struct uc_message *m);
+int uc_pcapng_file_packet(struct uc_buf *b, const struct uc_capfile_info *info,
+			  struct uc_summary_cache *names, const struct uc_message *m);
 int uc_pcapng_file_end(struct uc_buf *b, const struct uc_capfile_stats *s);
 
 #endif

@@ -16,7 +16,7 @@ struct uc_writer {
 	struct uc_rotate *rot;
 	struct uc_capfile_info info;
 	struct uc_pcap_classic *classic;
-	uint8_t *head; /* packet head scratch: UC_LT_HEADER_LEN + UC_LT_FD_AREA_MAX */
+	struct uc_summary_cache *names; /* the comments' socket text, NULL = built each time */
 	char description[256];
 	char os[2 * sizeof(((struct utsname *)0)->release)];
 	char hardware[sizeof(((struct utsname *)0)->machine)];
@@ -101,27 +101,20 @@ int uc_writer_open(struct uc_writer **out, const struct uc_writer_cfg *cfg, char
 		free(w);
 		return e;
 	}
-	w->head = malloc(UC_LT_HEADER_LEN + UC_LT_FD_AREA_MAX);
-	if (!w->head) {
-		snprintf(err, errlen, "%s", strerror(ENOMEM));
-		free_encoder(cfg->encoder);
-		free(w);
-		return -ENOMEM;
-	}
 	if (cfg->format == UC_FMT_PCAP && !uc_pcap_classic_available()) {
 		snprintf(err, errlen, "-F pcap needs libpcap, which this build was made without");
 		free_encoder(cfg->encoder);
-		free(w->head);
 		free(w);
 		return -ENOTSUP;
 	}
 	int e = uc_rotate_open(&w->rot, &cfg->file, time(NULL), err, errlen);
 	if (e) {
 		free_encoder(cfg->encoder);
-		free(w->head);
 		free(w);
 		return e;
 	}
+	/* Without it the comments are the same, only slower to build. */
+	w->names = uc_summary_cache_new();
 	*out = w;
 	return 0;
 }
@@ -160,7 +153,7 @@ int uc_writer_write(struct uc_writer *w, const struct uc_message *m)
 	else if (w->cfg.format == UC_FMT_PCAP)
 		e = uc_pcap_classic_packet(w->classic, m);
 	else
-		e = uc_pcapng_file_packet(uc_rotate_buf(w->rot), w->head, &w->info, m);
+		e = uc_pcapng_file_packet(uc_rotate_buf(w->rot), &w->info, w->names, m);
 	if (!e)
 		e = uc_rotate_commit(w->rot);
 	if (e)
@@ -195,7 +188,7 @@ void uc_writer_free(struct uc_writer *w)
 		uc_pcap_classic_end(w->classic);
 	uc_rotate_free(w->rot);
 	free_encoder(w->cfg.encoder);
-	free(w->head);
+	uc_summary_cache_free(w->names);
 	free(w);
 }
 
