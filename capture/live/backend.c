@@ -17,6 +17,7 @@
 #include "syscalls.skel.h"
 #include "syscalls_nl.skel.h"
 #include "capture/live/kernel_stats.h"
+#include "capture/live/links.h"
 #include "capture/live/perm_hint.h"
 #include "capture/live/tracefs.h"
 #include "capture/live/verifier_stats.h"
@@ -176,61 +177,6 @@ static int fentry_refused(void)
 	return 0;
 }
 
-/* Every link the capture holds, with its program: misses.c reads the program's counts. */
-static void keep_link(struct uc_capture *c, const struct bpf_program *p, struct bpf_link *l)
-{
-	if (c->n_links < UC_MAX_LINKS) {
-		c->prog_fds[c->n_links] = bpf_program__fd(p);
-		c->links[c->n_links++] = l;
-	} else {
-		bpf_link__destroy(l);
-	}
-}
-
-static int attach(struct uc_capture *c, struct bpf_program *p, bool required, char *err,
-		  size_t errlen)
-{
-	struct bpf_link *l = bpf_program__attach(p);
-	int e = l ? 0 : -errno;
-	if (e) {
-		bool kprobe = bpf_program__type(p) == BPF_PROG_TYPE_KPROBE;
-		if (!required)
-			return 0;
-		/* kprobes and tracepoints attach through perf events, which the sysctl may deny. */
-		enum bpf_prog_type t = bpf_program__type(p);
-		int hint = kprobe || t == BPF_PROG_TYPE_TRACEPOINT
-				   ? uc_attach_denied_hint(e, bpf_program__name(p), err, errlen)
-				   : 0;
-		if (hint)
-			return hint;
-		snprintf(err, errlen, "attach %s: %s%s", bpf_program__name(p), strerror(-e),
-			 kprobe && e == -ENOENT ? " (kernel without kprobes?)" : "");
-		return e;
-	}
-	keep_link(c, p, l);
-	return 0;
-}
-
-/* A backstop's own skipped runs are left out of the kernel's counts the summary shows: one
- * loses nothing unless the program it backs up was skipped too, which that one's count
- * says; and the sys_exit backstop runs on every syscall, so its count would be mostly the
- * syscalls of other programs. */
-static int attach_backstop(struct uc_capture *c, struct bpf_program *p, char *err, size_t errlen)
-{
-	unsigned before = c->n_links;
-	int e = attach(c, p, true, err, errlen);
-	if (!e && c->n_links > before)
-		c->prog_fds[c->n_links - 1] = -1;
-	return e;
-}
-
-static void detach_all(struct uc_capture *c)
-{
-	for (unsigned i = 0; i < c->n_links; i++)
-		bpf_link__destroy(c->links[i]);
-	c->n_links = 0;
-}
-
 static int finish(struct uc_capture *c, const struct capture_maps *m, const struct uc_filter *f)
 {
 	int e = fill_pid_filter(m, f);
@@ -283,9 +229,11 @@ static struct hook_extras hooks_autoload(struct sendmsg_hooks_bpf *s, const stru
 		bpf_program__set_autoload(p, false);
 	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
 		bpf_program__set_autoload(required[i], true);
+	/* A trampoline runs its programs preemptibly on every kernel that has them. */
+	bool backstops = uc_want_backstops(true);
 	for (size_t i = 0; i < sizeof(hp->backstops) / sizeof(hp->backstops[0]); i++)
 		if (hp->backstops[i])
-			bpf_program__set_autoload(hp->backstops[i], true);
+			bpf_program__set_autoload(hp->backstops[i], backstops);
 	/* Without CONFIG_SECURITY the hook is inlined away: unconnected datagrams then lack
 	 * peer_sock, which the exit summary says. */
 	x.may_send = kernel_has("security_unix_may_send", BTF_KIND_FUNC);
@@ -307,21 +255,21 @@ static int hooks_attach(struct uc_capture *c, struct sendmsg_hooks_bpf *s,
 
 	/* The backstops first: a trampoline runs the program attached last first. */
 	for (size_t i = 0; !e && i < sizeof(hp->backstops) / sizeof(hp->backstops[0]); i++)
-		if (hp->backstops[i])
-			e = attach_backstop(c, hp->backstops[i], err, errlen);
+		if (hp->backstops[i] && bpf_program__autoload(hp->backstops[i]))
+			e = uc_attach_backstop(c, hp->backstops[i], err, errlen);
 	for (size_t i = 0; !e && i < sizeof(required) / sizeof(required[0]); i++)
-		e = attach(c, required[i], true, err, errlen);
+		e = uc_attach(c, required[i], true, err, errlen);
 	if (e)
 		return e;
 	if (x->may_send) {
 		unsigned before = c->n_links;
-		attach(c, hp->may_send, false, err, errlen);
+		uc_attach(c, hp->may_send, false, err, errlen);
 		x->may_send = c->n_links > before;
 	}
 	if (x->recv) {
 		unsigned before = c->n_links;
-		attach(c, s->progs.tp_enter_recvmsg, false, err, errlen);
-		attach(c, s->progs.tp_exit_recvmsg, false, err, errlen);
+		uc_attach(c, s->progs.tp_enter_recvmsg, false, err, errlen);
+		uc_attach(c, s->progs.tp_exit_recvmsg, false, err, errlen);
 		x->recv = c->n_links == before + 2;
 	}
 	return 0;
@@ -383,7 +331,7 @@ static int try_hooks(struct uc_capture *c, const struct uc_options *o, const str
 	if (!e)
 		e = finish(c, &m, f);
 	if (e) {
-		detach_all(c);
+		uc_detach_all(c);
 		sendmsg_hooks_bpf__destroy(s);
 		return e;
 	}
@@ -450,7 +398,7 @@ static int attach_shared(struct uc_capture *c, const struct shared_exits *sh, ch
 			snprintf(err, errlen, "attach %s: %s", sh->tp[i], strerror(-e));
 			return e;
 		}
-		keep_link(c, sh->as[i], l);
+		uc_keep_link(c, sh->as[i], l);
 	}
 	return 0;
 }
@@ -479,12 +427,9 @@ static int try_tracepoints(struct uc_capture *c, const struct uc_options *o,
 	bool have_ready = kernel_has("btf_trace_sk_data_ready", BTF_KIND_TYPEDEF) &&
 			  access("/sys/kernel/btf/vmlinux", R_OK) == 0;
 	bpf_program__set_autoload(s->progs.tp_sk_data_ready, have_ready);
-	/* The kernel runs syscall tracepoint programs where they can be preempted and skipped
-	 * (bpf/syscall_backstop.bpf.h); UNIXCAP_BACKSTOP=1 loads the backstops anyway, so that
-	 * the tests can show on any kernel that they never capture a message twice. */
-	const char *force = getenv("UNIXCAP_BACKSTOP");
-	bool backstop = loop && ((force && !strcmp(force, "1")) ||
-				 kernel_has("trace_call_bpf_faultable", BTF_KIND_FUNC));
+	/* Where the kernel runs syscall tracepoint programs preemptibly (7.x) and preempts. */
+	bool backstop = loop && uc_want_backstops(kernel_has("trace_call_bpf_faultable",
+							  BTF_KIND_FUNC));
 	bpf_program__set_autoload(s->progs.raw_enter_backstop, backstop);
 	bpf_program__set_autoload(s->progs.raw_exit_backstop, backstop);
 	if (!have_ready) /* nothing fills the sendmmsg destinations: no 2 MiB for them */
@@ -510,7 +455,7 @@ static int try_tracepoints(struct uc_capture *c, const struct uc_options *o,
 			if (!bpf_program__autoload(p) || p == s->progs.raw_enter_backstop ||
 			    p == s->progs.raw_exit_backstop)
 				continue;
-			e = attach(c, p, p != s->progs.tp_sk_data_ready, err, errlen);
+			e = uc_attach(c, p, p != s->progs.tp_sk_data_ready, err, errlen);
 			if (e)
 				break;
 		}
@@ -519,14 +464,14 @@ static int try_tracepoints(struct uc_capture *c, const struct uc_options *o,
 		e = attach_shared(c, &sh, err, errlen);
 	/* After every tracepoint: bpf/syscall_backstop.bpf.h says why the order matters. */
 	if (!e && backstop)
-		e = attach_backstop(c, s->progs.raw_enter_backstop, err, errlen);
+		e = uc_attach_backstop(c, s->progs.raw_enter_backstop, err, errlen);
 	if (!e && backstop)
-		e = attach_backstop(c, s->progs.raw_exit_backstop, err, errlen);
+		e = uc_attach_backstop(c, s->progs.raw_exit_backstop, err, errlen);
 	step_done("tracepoint", "attach");
 	if (!e)
 		e = finish(c, &m, f);
 	if (e) {
-		detach_all(c);
+		uc_detach_all(c);
 		syscalls_bpf__destroy(s);
 		return e;
 	}
@@ -679,7 +624,7 @@ int uc_capture_open(struct uc_capture *c, const struct uc_options *o, const stru
 
 void uc_capture_close(struct uc_capture *c)
 {
-	detach_all(c);
+	uc_detach_all(c);
 	if (c->hooks)
 		sendmsg_hooks_bpf__destroy(c->hooks);
 	if (c->sys)
