@@ -45,8 +45,7 @@ static __always_inline int on_send_entry(struct socket *sock, struct msghdr *msg
 /* Called by unix_dgram_sendmsg() with the resolved destination, connected or not. */
 static __always_inline int on_may_send(struct socket *other)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
+	struct uc_pending *p = pending_get();
 	if (p)
 		note_other(p, BPF_CORE_READ(other, sk));
 	return 0;

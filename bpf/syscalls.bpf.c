@@ -116,7 +116,7 @@ int tp_enter_sendmmsg(struct trace_event_raw_sys_enter *ctx)
  */
 UC_GLOBAL int uc_iov_total(__u32 tid)
 {
-	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
+	struct uc_pending *p = pending_get();
 	if (!p)
 		return 0;
 	__u64 n = p->nr_segs, total = 0;
@@ -135,7 +135,7 @@ UC_GLOBAL int uc_iov_total(__u32 tid)
 static __always_inline int tp_send_exit(long ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
+	struct uc_pending *p = pending_get();
 	if (p && ret < 0 && cfg.errors && p->src_kind == UC_SRC_USER_IOV)
 		uc_iov_total(tid);
 	return send_exit(ret);
@@ -193,7 +193,7 @@ static __always_inline long mmsg_load(struct uc_pending *p, __u32 i)
 UC_GLOBAL int uc_mmsg_one(__u32 i)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
+	struct uc_pending *p = pending_get();
 	if (!p)
 		return 1;
 	long len = mmsg_load(p, i);
@@ -228,7 +228,7 @@ SEC("tracepoint/syscalls/sys_exit_sendmmsg")
 int tp_exit_sendmmsg(struct trace_event_raw_sys_exit *ctx)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
+	struct uc_pending *p = pending_get();
 	if (!p)
 		return 0;
 	long ret = ctx->ret;
@@ -250,7 +250,7 @@ int tp_exit_sendmmsg(struct trace_event_raw_sys_exit *ctx)
 		bpf_loop(n, mmsg_cb, NULL, 0);
 #endif
 	}
-	bpf_map_delete_elem(&pending, &tid);
+	pending_drop(p);
 	return 0;
 }
 
@@ -262,7 +262,7 @@ int BPF_PROG(tp_sk_data_ready, const struct sock *sk)
 	if (BPF_CORE_READ(sk, __sk_common.skc_family) != AF_UNIX)
 		return 0;
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
+	struct uc_pending *p = pending_get();
 	if (!p)
 		return 0;
 	if (p->call == UC_CALL_SENDMMSG && p->type == 2 /* SOCK_DGRAM */) {
