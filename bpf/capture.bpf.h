@@ -18,6 +18,7 @@
 #include "bpf/ring.bpf.h"
 #include "bpf/scm.bpf.h"
 #include "bpf/unix_sock.bpf.h"
+#include "bpf/pending.bpf.h"
 
 #define UC_MAX_SEGS 1024 /* UIO_MAXIOV: the kernel refuses more */
 
@@ -63,43 +64,6 @@ enum uc_src_kind {
 	UC_SRC_KVEC,          /* kernel kvec array, kernel bytes (ITER_KVEC) */
 	UC_SRC_NONE,          /* bytes not addressable (pages): metadata only */
 };
-
-/* A send in flight, saved at entry and completed at exit. */
-struct uc_pending {
-	__u64 sk;        /* struct sock * of the sender */
-	__u64 base;      /* buffer, iovec array, or mmsghdr array */
-	__u64 nr_segs;
-	__u64 skip;      /* bytes already consumed in the first segment (iov_offset) */
-	__u64 dest_name; /* sockaddr_un of an unconnected send, or 0 */
-	__u64 other;     /* the first receiving sock seen during the send (sendmmsg datagrams:
-			  * each its own, in the tracepoint backend's mmsg_dests) */
-	__u64 control;   /* msg_control: kernel copy at unix_*_sendmsg, user memory at syscalls */
-	__u64 mmsg_vec;  /* sendmmsg: the user's mmsghdr array */
-	__u64 want_len;  /* bytes the call asked to send: the length shown for a failed send */
-	/* sendmmsg (tracepoint): the user's mmsghdr of the datagram being emitted and its key
-	 * in mmsg_dests, here rather than on the stack: the emit chain under the datagram loop
-	 * is near 6.1's limit of 512 bytes of stack for all frames together. */
-	__u64 mmsg_hdr[8];
-	__u64 mmsg_key;
-	__u32 control_len;
-	__u32 dest_len;
-	__u32 fd;
-	__u32 n_others;  /* receiving socks seen during the send */
-	__u16 type;
-	__u8 src_kind;
-	__u8 call;
-	__u8 dest_user; /* dest_name points to user memory */
-	__u8 backend;
-	__u8 control_user;
-	__u8 control_skipped; /* there was control data, not decoded */
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32); /* tid */
-	__type(value, struct uc_pending);
-} pending SEC(".maps");
 
 __u64 next_msg_id = 1;
 
@@ -399,7 +363,7 @@ struct {
 UC_GLOBAL int uc_copy_batch(__u32 tid)
 {
 	struct uc_copy *c = bpf_map_lookup_elem(&copy_state, &tid);
-	const struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
+	const struct uc_pending *p = pending_get();
 	if (!c || !p)
 		return 1;
 	for (int i = 0; i < UC_COPY_BATCH; i++) {
@@ -432,7 +396,7 @@ UC_GLOBAL int uc_copy_all(__u32 tid, __u32 steps)
 #else
 	struct uc_copy_cb cb = {
 		.c = bpf_map_lookup_elem(&copy_state, &tid),
-		.p = bpf_map_lookup_elem(&pending, &tid),
+		.p = pending_get(),
 	};
 	if (cb.c && cb.p)
 		bpf_loop(steps > UC_COPY_STEPS_MAX ? UC_COPY_STEPS_MAX : steps, copy_cb, &cb, 0);
@@ -650,8 +614,7 @@ static __always_inline void emit_message(const struct uc_pending *p, long ret, _
  */
 UC_GLOBAL int uc_emit(long ret, __u64 other)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
+	struct uc_pending *p = pending_get();
 	if (p)
 		emit_message(p, ret, other);
 	else
@@ -670,18 +633,6 @@ static __always_inline void note_other(struct uc_pending *p, struct sock *other)
 	p->n_others++;
 }
 
-static __always_inline void save_pending(struct uc_pending *p)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	/* An entry already there is a send (or receive) whose exit program never ran: it is
-	 * counted before this one replaces it, so that a missed exit is never silent. (Only
-	 * this thread writes its key, so the lookup and the update cannot race.) */
-	if (bpf_map_lookup_elem(&pending, &tid))
-		stat_inc(UC_STAT_NO_EXIT);
-	if (bpf_map_update_elem(&pending, &tid, p, BPF_ANY))
-		stat_inc(UC_STAT_DROP_PENDING);
-}
-
 /* The fields every entry hook fills alike for a send or receive starting on sock (p is
  * zeroed by the caller); the hook adds where the bytes and the control data are. */
 static __always_inline void pending_start(struct uc_pending *p, struct socket *sock, __u16 type,
@@ -698,8 +649,7 @@ static __always_inline void pending_start(struct uc_pending *p, struct socket *s
  * the pending entry is dropped. The same for every backend. */
 static __always_inline int send_exit(long ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
+	struct uc_pending *p = pending_get();
 	if (!p) {
 		/* The hook backends' entry programs save every send of a wanted thread (only
 		 * --type needs the socket): a wanted thread's exit without an entry is a send
@@ -711,7 +661,7 @@ static __always_inline int send_exit(long ret)
 		return 0;
 	}
 	uc_emit(ret, p->other);
-	bpf_map_delete_elem(&pending, &tid);
+	pending_drop(p);
 	return 0;
 }
 

@@ -26,8 +26,7 @@ static __always_inline int recv_enter(__u64 fd, __u64 user_msghdr, __u8 backend)
 
 static __always_inline int recv_exit(long ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
+	struct uc_pending *p = pending_get();
 	if (!p)
 		return 0;
 	if (p->call == UC_CALL_RECVMSG && ret >= 0) {
@@ -42,7 +41,7 @@ static __always_inline int recv_exit(long ret)
 			stat_inc(UC_STAT_UNREADABLE);
 		}
 	}
-	bpf_map_delete_elem(&pending, &tid);
+	pending_drop(p);
 	return 0;
 }
 

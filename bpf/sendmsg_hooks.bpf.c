@@ -68,8 +68,7 @@ static __always_inline int backstop_send_entry(struct socket *sock, struct msghd
 	struct uc_pending p = {};
 	if (!send_entry(&p, sock, msg, call, UC_BACKEND_FENTRY))
 		return 0;
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct uc_pending *in = bpf_map_lookup_elem(&pending, &tid);
+	struct uc_pending *in = pending_get();
 	if (in && in->sk == p.sk && in->call == call && in->base == p.base &&
 	    in->nr_segs == p.nr_segs && in->skip == p.skip && in->want_len == p.want_len)
 		return 0;
@@ -80,8 +79,7 @@ static __always_inline int backstop_send_entry(struct socket *sock, struct msghd
 
 static __always_inline int backstop_send_exit(long ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	if (!bpf_map_lookup_elem(&pending, &tid))
+	if (!pending_get())
 		return 0;
 	stat_inc(UC_STAT_RESCUED);
 	return send_exit(ret);
@@ -90,8 +88,7 @@ static __always_inline int backstop_send_exit(long ret)
 /* Called by unix_dgram_sendmsg() with the resolved destination, connected or not. */
 static __always_inline int on_may_send(struct socket *other)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
+	struct uc_pending *p = pending_get();
 	if (p)
 		note_other(p, BPF_CORE_READ(other, sk));
 	return 0;

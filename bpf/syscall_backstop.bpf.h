@@ -98,8 +98,7 @@ int raw_enter_backstop(struct bpf_raw_tracepoint_args *ctx)
 	__u8 call = backstop_call(id);
 	if (call == UC_CALL_UNKNOWN)
 		return 0;
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct uc_pending *in = bpf_map_lookup_elem(&pending, &tid);
+	struct uc_pending *in = pending_get();
 	struct pt_regs *regs = (struct pt_regs *)ctx->args[0];
 	/* The entry program ran: an entry of this call on this fd (and, but for sendmsg, whose
 	 * msghdr is read only by the entry, this buffer). One left by an earlier send of the
@@ -110,7 +109,7 @@ int raw_enter_backstop(struct bpf_raw_tracepoint_args *ctx)
 	    (call == UC_CALL_SENDMSG || in->base == PT_REGS_PARM2_CORE_SYSCALL(regs)))
 		return 0;
 	backstop_enter(id, regs);
-	in = bpf_map_lookup_elem(&pending, &tid);
+	in = pending_get();
 	if (in && in->call == call)
 		stat_inc(UC_STAT_RESCUED);
 #endif
@@ -121,8 +120,7 @@ SEC("raw_tp/sys_exit")
 int raw_exit_backstop(struct bpf_raw_tracepoint_args *ctx)
 {
 #ifndef UC_NO_BPF_LOOP
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
+	struct uc_pending *p = pending_get();
 	if (!p)
 		return 0;
 	long ret = (long)ctx->args[1];

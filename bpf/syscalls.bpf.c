@@ -127,7 +127,7 @@ int tp_enter_sendmmsg(struct trace_event_raw_sys_enter *ctx)
  */
 UC_GLOBAL int uc_iov_total(__u32 tid)
 {
-	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
+	struct uc_pending *p = pending_get();
 	if (!p)
 		return 0;
 	__u64 n = p->nr_segs, total = 0;
@@ -146,7 +146,7 @@ UC_GLOBAL int uc_iov_total(__u32 tid)
 static __always_inline int tp_send_exit(long ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
+	struct uc_pending *p = pending_get();
 	if (p && ret < 0 && cfg.errors && p->src_kind == UC_SRC_USER_IOV)
 		uc_iov_total(tid);
 	return send_exit(ret);
@@ -204,7 +204,7 @@ static __always_inline long mmsg_load(struct uc_pending *p, __u32 i)
 UC_GLOBAL int uc_mmsg_one(__u32 i)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
+	struct uc_pending *p = pending_get();
 	if (!p)
 		return 1;
 	long len = mmsg_load(p, i);
@@ -238,7 +238,7 @@ static long mmsg_cb(__u32 i, void *unused)
 static __always_inline int mmsg_exit(long ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
+	struct uc_pending *p = pending_get();
 	if (!p)
 		return 0;
 	p->mmsg_vec = p->base;
@@ -259,7 +259,7 @@ static __always_inline int mmsg_exit(long ret)
 		bpf_loop(n, mmsg_cb, NULL, 0);
 #endif
 	}
-	bpf_map_delete_elem(&pending, &tid);
+	pending_drop(p);
 	return 0;
 }
 
@@ -277,7 +277,7 @@ int BPF_PROG(tp_sk_data_ready, const struct sock *sk)
 	if (BPF_CORE_READ(sk, __sk_common.skc_family) != AF_UNIX)
 		return 0;
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct uc_pending *p = bpf_map_lookup_elem(&pending, &tid);
+	struct uc_pending *p = pending_get();
 	if (!p)
 		return 0;
 	if (p->call == UC_CALL_SENDMMSG && p->type == 2 /* SOCK_DGRAM */) {

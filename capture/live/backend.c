@@ -43,6 +43,36 @@ static bool have_bpf_loop(enum bpf_prog_type t)
 	return libbpf_probe_bpf_helper(t, BPF_FUNC_loop, NULL) == 1;
 }
 
+/*
+ * Whether programs of the types given may keep each thread's send in flight in task-local
+ * storage (bpf/pending.bpf.h): the map type and both helpers, asked of the kernel (5.11 had
+ * the map for LSM programs only). fentry and tp_btf programs (BPF_PROG_TYPE_TRACING), which
+ * libbpf cannot probe, get every helper that kprobe and tracepoint programs get.
+ * UNIXCAP_NO_TASK_STORAGE=1 (undocumented, for tests) takes the hash map on any kernel.
+ */
+static bool have_task_storage(const enum bpf_prog_type *types, size_t n)
+{
+	const char *force = getenv("UNIXCAP_NO_TASK_STORAGE");
+	if (force && *force && strcmp(force, "0") != 0)
+		return false;
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) != 1)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (libbpf_probe_bpf_helper(types[i], BPF_FUNC_task_storage_get, NULL) != 1 ||
+		    libbpf_probe_bpf_helper(types[i], BPF_FUNC_get_current_task_btf, NULL) != 1)
+			return false;
+	}
+	return true;
+}
+
+/* Creates the one of the two in-flight maps the programs will use (bpf/pending.bpf.h). */
+static void pick_pending(struct bpf_map *hash, struct bpf_map *task, bool *in_task, bool ts)
+{
+	*in_task = ts;
+	bpf_map__set_autocreate(hash, !ts);
+	bpf_map__set_autocreate(task, ts);
+}
+
 /* --btf FILE, for kernels without /sys/kernel/btf/vmlinux: CO-RE and kernel_has() read it. */
 static const char *btf_path;
 
@@ -305,6 +335,10 @@ static int try_hooks(struct uc_capture *c, const struct uc_options *o, const str
 	struct capture_maps m = { s->maps.events, s->maps.stats, s->maps.filter_pids };
 	struct hook_progs hp = hook_progs(s, b == UC_BACKEND_FENTRY);
 	fill_config(&s->rodata->cfg, o, f, b);
+	/* kprobe programs, and the receive side's tracepoints in either backend */
+	const enum bpf_prog_type ts_types[] = { BPF_PROG_TYPE_KPROBE, BPF_PROG_TYPE_TRACEPOINT };
+	bool ts = have_task_storage(ts_types, 2);
+	pick_pending(s->maps.pending, s->maps.pending_task, &s->rodata->pending_in_task, ts);
 	int e = size_maps(&m, o);
 	struct hook_extras x = hooks_autoload(s, &hp);
 
@@ -320,7 +354,7 @@ static int try_hooks(struct uc_capture *c, const struct uc_options *o, const str
 		else if (e)
 			snprintf(err, errlen, "load: %s", strerror(-e));
 		else
-			uc_verifier_stats_print(s->obj, loop);
+			uc_verifier_stats_print(s->obj, loop, ts);
 	} else {
 		snprintf(err, errlen, "ring buffer size: %s", strerror(-e));
 	}
@@ -419,6 +453,9 @@ static int try_tracepoints(struct uc_capture *c, const struct uc_options *o,
 	}
 	struct capture_maps m = { s->maps.events, s->maps.stats, s->maps.filter_pids };
 	fill_config(&s->rodata->cfg, o, f, b);
+	const enum bpf_prog_type ts_types[] = { BPF_PROG_TYPE_TRACEPOINT };
+	bool ts = have_task_storage(ts_types, 1);
+	pick_pending(s->maps.pending, s->maps.pending_task, &s->rodata->pending_in_task, ts);
 	e = size_maps(&m, o);
 	if (e)
 		snprintf(err, errlen, "ring buffer size: %s", strerror(-e));
@@ -447,7 +484,7 @@ static int try_tracepoints(struct uc_capture *c, const struct uc_options *o,
 		else if (e)
 			snprintf(err, errlen, "load: %s", strerror(-e));
 		else
-			uc_verifier_stats_print(s->obj, loop);
+			uc_verifier_stats_print(s->obj, loop, ts);
 	}
 	struct bpf_program *p;
 	if (!e) {

@@ -31,7 +31,7 @@ void uc_verifier_stats_arm(struct bpf_object *obj)
 	}
 }
 
-void uc_verifier_stats_print(struct bpf_object *obj, bool loop)
+void uc_verifier_stats_print(struct bpf_object *obj, bool loop, bool task_storage)
 {
 	struct bpf_program *p;
 	bpf_object__for_each_program(p, obj) {
@@ -41,7 +41,8 @@ void uc_verifier_stats_print(struct bpf_object *obj, bool loop)
 		for (const char *q = log; q && (q = strstr(q, "processed ")); q++)
 			at = q; /* the last one: the whole program's count */
 		if (at)
-			fprintf(stderr, "unixcap: verifier: %s %s %lu insns\n", bpf_program__name(p),
-				loop ? "bpf_loop" : "no-bpf_loop", strtoul(at + 10, NULL, 10));
+			fprintf(stderr, "unixcap: verifier: %s %s%s %lu insns\n", bpf_program__name(p),
+				loop ? "bpf_loop" : "no-bpf_loop", task_storage ? "+task_storage" : "",
+				strtoul(at + 10, NULL, 10));
 	}
 }
