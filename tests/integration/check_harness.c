@@ -12,7 +12,6 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -22,8 +21,6 @@
 
 #include "check_harness.h"
 #include "gen.h"
-
-#define MAX_PROBLEMS_SHOWN 20
 
 /* Time limits of the phases of a run (ms). */
 #define T_GEN_READY_MS 10000
@@ -44,60 +41,6 @@ static int cap_ready_ms(void)
 /* For the signal handlers: children to kill, kptr_restrict to restore, counts to print. */
 static volatile pid_t g_pids[2];
 static volatile int g_kptr_old = -1;
-static volatile int g_passed, g_failed;
-
-/* ---- verdicts --------------------------------------------------------------------------- */
-
-void verdict_init(struct verdict *v, const char *name)
-{
-	memset(v, 0, sizeof(*v));
-	v->name = name;
-}
-
-void problem(struct verdict *v, const char *fmt, ...)
-{
-	char buf[600];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	for (char *p = buf; *p; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
-	v->n++;
-	if (v->n <= MAX_PROBLEMS_SHOWN)
-		fprintf(stderr, "capture_check: %s: %s\n", v->name, buf);
-	else if (v->n == MAX_PROBLEMS_SHOWN + 1)
-		fprintf(stderr, "capture_check: %s: (further problems not shown)\n", v->name);
-	if (v->n == 1)
-		snprintf(v->first, sizeof(v->first), "%s", buf);
-}
-
-void verdict_report(const struct verdict *v)
-{
-	if (!v->n) {
-		printf("ok %s\n", v->name);
-		g_passed++;
-	} else {
-		if (v->n > 1)
-			printf("FAIL %s: %s (+%d more)\n", v->name, v->first, v->n - 1);
-		else
-			printf("FAIL %s: %s\n", v->name, v->first);
-		g_failed++;
-	}
-	fflush(stdout);
-}
-
-int checks_passed(void)
-{
-	return g_passed;
-}
-
-int checks_failed(void)
-{
-	return g_failed;
-}
 
 /* ---- signal safety net ------------------------------------------------------------------ */
 
@@ -152,9 +95,9 @@ static void on_fatal(int sig)
 	restore_kptr();
 	put_s(sig == SIGALRM ? "FAIL timeout: the overall time limit was hit\n"
 			     : "FAIL interrupted: killed by a signal\n");
-	put_u((unsigned)g_passed);
+	put_u((unsigned)checks_passed());
 	put_s(" passed, ");
-	put_u((unsigned)g_failed + 1);
+	put_u((unsigned)checks_failed() + 1);
 	put_s(" failed\n");
 	_exit(1);
 }
