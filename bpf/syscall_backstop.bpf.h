@@ -46,29 +46,42 @@ static __always_inline int backstop_save(__u64 fd, __u8 call, __u8 kind, __u64 b
 	return 0;
 }
 
-/* The entry program this syscall would have run; 0 when it is none of ours. */
-static __always_inline int backstop_enter(long id, struct pt_regs *regs)
+/* The entry program of this call would have run. */
+static __always_inline int backstop_enter(__u8 call, struct pt_regs *regs)
 {
 	__u64 a0 = PT_REGS_PARM1_CORE_SYSCALL(regs), a1 = PT_REGS_PARM2_CORE_SYSCALL(regs);
 
-	if (id == cfg.nr.write)
-		return backstop_save(a0, UC_CALL_WRITE, UC_SRC_USER_BUF, a1, 1,
-				PT_REGS_PARM3_CORE_SYSCALL(regs), 0, 0);
-	if (id == cfg.nr.writev)
-		return backstop_save(a0, UC_CALL_WRITEV, UC_SRC_USER_IOV, a1,
-				PT_REGS_PARM3_CORE_SYSCALL(regs), 0, 0, 0);
-	if (id == cfg.nr.sendto)
-		return backstop_save(a0, UC_CALL_SENDTO, UC_SRC_USER_BUF, a1, 1,
-				PT_REGS_PARM3_CORE_SYSCALL(regs), PT_REGS_PARM5_CORE_SYSCALL(regs),
-				UC_SYSCALL_ARG6(regs));
-	if (id == cfg.nr.sendmsg)
-		return backstop_save(a0, UC_CALL_SENDMSG, UC_SRC_USER_IOV, a1, 0, 0, 0, 0);
-	if (id == cfg.nr.sendmmsg)
-		return backstop_save(a0, UC_CALL_SENDMMSG, UC_SRC_USER_IOV, a1,
-				PT_REGS_PARM3_CORE_SYSCALL(regs), 0, 0, 0);
-	if (id == cfg.nr.recvmsg)
+	switch (call) {
+	case UC_CALL_WRITE:
+		return backstop_save(a0, call, UC_SRC_USER_BUF, a1, 1,
+				     PT_REGS_PARM3_CORE_SYSCALL(regs), 0, 0);
+	case UC_CALL_WRITEV:
+		return backstop_save(a0, call, UC_SRC_USER_IOV, a1,
+				     PT_REGS_PARM3_CORE_SYSCALL(regs), 0, 0, 0);
+	case UC_CALL_SENDTO:
+		return backstop_save(a0, call, UC_SRC_USER_BUF, a1, 1,
+				     PT_REGS_PARM3_CORE_SYSCALL(regs),
+				     PT_REGS_PARM5_CORE_SYSCALL(regs), UC_SYSCALL_ARG6(regs));
+	case UC_CALL_SENDMSG:
+		return backstop_save(a0, call, UC_SRC_USER_IOV, a1, 0, 0, 0, 0);
+	case UC_CALL_SENDMMSG:
+		return backstop_save(a0, call, UC_SRC_USER_IOV, a1,
+				     PT_REGS_PARM3_CORE_SYSCALL(regs), 0, 0, 0);
+	case UC_CALL_RECVMSG:
 		return recv_enter(a0, a1, cfg.backend);
+	}
 	return 0;
+}
+
+/* Whether in is the entry of this very call: this call on this fd and (but for sendmsg, whose
+ * msghdr is read only by the entry) this buffer. One left by an earlier send of the same
+ * kind whose both exits were skipped would pass too, and its buffer is the one read at exit:
+ * only an earlier call on the same fd and buffer can be taken for this one. */
+static __always_inline bool entry_of_call(const struct uc_pending *in, __u8 call,
+					  struct pt_regs *regs)
+{
+	return in && in->call == call && in->fd == (__u32)PT_REGS_PARM1_CORE_SYSCALL(regs) &&
+	       (call == UC_CALL_SENDMSG || in->base == PT_REGS_PARM2_CORE_SYSCALL(regs));
 }
 #endif
 
@@ -98,19 +111,11 @@ int raw_enter_backstop(struct bpf_raw_tracepoint_args *ctx)
 	__u8 call = backstop_call(id);
 	if (call == UC_CALL_UNKNOWN)
 		return 0;
-	struct uc_pending *in = pending_get();
 	struct pt_regs *regs = (struct pt_regs *)ctx->args[0];
-	/* The entry program ran: an entry of this call on this fd (and, but for sendmsg, whose
-	 * msghdr is read only by the entry, this buffer). One left by an earlier send of the
-	 * same kind whose both exits were skipped would pass too, and its buffer is the one
-	 * read at exit: only an earlier call on the same fd and buffer can be taken for this
-	 * one. */
-	if (in && in->call == call && in->fd == (__u32)PT_REGS_PARM1_CORE_SYSCALL(regs) &&
-	    (call == UC_CALL_SENDMSG || in->base == PT_REGS_PARM2_CORE_SYSCALL(regs)))
-		return 0;
-	backstop_enter(id, regs);
-	in = pending_get();
-	if (in && in->call == call)
+	if (entry_of_call(pending_get(), call, regs))
+		return 0; /* the entry program ran */
+	backstop_enter(call, regs);
+	if (entry_of_call(pending_get(), call, regs))
 		stat_inc(UC_STAT_RESCUED);
 #endif
 	return 0;

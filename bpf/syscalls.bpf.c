@@ -125,7 +125,7 @@ int tp_enter_sendmmsg(struct trace_event_raw_sys_enter *ctx)
  * successful sends pay nothing. A bounded loop in a global function: verified once, small
  * enough for 5.10 without bpf_loop.
  */
-UC_GLOBAL int uc_iov_total(__u32 tid)
+UC_GLOBAL int uc_iov_total(void)
 {
 	struct uc_pending *p = pending_get();
 	if (!p)
@@ -145,10 +145,9 @@ UC_GLOBAL int uc_iov_total(__u32 tid)
 /* Every send's exit: a failed iovec send first learns how much it tried to send. */
 static __always_inline int tp_send_exit(long ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct uc_pending *p = pending_get();
 	if (p && ret < 0 && cfg.errors && p->src_kind == UC_SRC_USER_IOV)
-		uc_iov_total(tid);
+		uc_iov_total();
 	return send_exit(ret);
 }
 
@@ -237,7 +236,6 @@ static long mmsg_cb(__u32 i, void *unused)
 
 static __always_inline int mmsg_exit(long ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct uc_pending *p = pending_get();
 	if (!p)
 		return 0;
@@ -246,7 +244,7 @@ static __always_inline int mmsg_exit(long ret)
 		/* The first datagram failed (a later failure returns the count sent): report
 		 * it with its own address and the length it tried to send. */
 		if (cfg.errors && mmsg_load(p, 0) >= 0)
-			uc_iov_total(tid);
+			uc_iov_total();
 		uc_emit(ret, 0);
 	} else {
 		__u32 n = ret > UC_MAX_SEGS ? UC_MAX_SEGS : ret;

@@ -32,13 +32,20 @@ _Static_assert(sizeof(struct sendmsg_hooks_bpf) == sizeof(struct sendmsg_hooks_n
 _Static_assert(sizeof(struct syscalls_bpf) == sizeof(struct syscalls_nl_bpf),
 	       "syscalls skeletons differ");
 
+/* An environment variable that turns a kernel feature off for the tests (unixcap.8,
+ * ENVIRONMENT): set to anything but empty or 0. */
+static bool env_on(const char *name)
+{
+	const char *v = getenv(name);
+	return v && *v && strcmp(v, "0") != 0;
+}
+
 /* Whether this kernel has bpf_loop (5.17+, or a backport) for programs of type t: asked of
- * the kernel, never inferred from its version. UNIXCAP_NO_BPF_LOOP=1 (undocumented, for
- * tests) takes the variant without it on any kernel. */
+ * the kernel, never inferred from its version. UNIXCAP_NO_BPF_LOOP=1 (for tests) takes the
+ * variant without it on any kernel. */
 static bool have_bpf_loop(enum bpf_prog_type t)
 {
-	const char *force = getenv("UNIXCAP_NO_BPF_LOOP");
-	if (force && *force && strcmp(force, "0") != 0)
+	if (env_on("UNIXCAP_NO_BPF_LOOP"))
 		return false;
 	return libbpf_probe_bpf_helper(t, BPF_FUNC_loop, NULL) == 1;
 }
@@ -48,12 +55,11 @@ static bool have_bpf_loop(enum bpf_prog_type t)
  * storage (bpf/pending.bpf.h): the map type and both helpers, asked of the kernel (5.11 had
  * the map for LSM programs only). fentry and tp_btf programs (BPF_PROG_TYPE_TRACING), which
  * libbpf cannot probe, get every helper that kprobe and tracepoint programs get.
- * UNIXCAP_NO_TASK_STORAGE=1 (undocumented, for tests) takes the hash map on any kernel.
+ * UNIXCAP_NO_TASK_STORAGE=1 (for tests) takes the hash map on any kernel.
  */
 static bool have_task_storage(const enum bpf_prog_type *types, size_t n)
 {
-	const char *force = getenv("UNIXCAP_NO_TASK_STORAGE");
-	if (force && *force && strcmp(force, "0") != 0)
+	if (env_on("UNIXCAP_NO_TASK_STORAGE"))
 		return false;
 	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) != 1)
 		return false;
@@ -138,7 +144,6 @@ static int size_maps(const struct capture_maps *m, const struct uc_options *o)
 	int e = bpf_map__set_max_entries(m->stats, (__u32)ncpu);
 	return e ? e : bpf_map__set_max_entries(m->events, o->ring_kib * 1024u);
 }
-
 
 static int fill_pid_filter(const struct capture_maps *m, const struct uc_filter *f)
 {
